@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import Store
+
+/// An error that ends `notely` with one line on stderr and a chosen exit code.
+struct ExitMessage: Error, CustomStringConvertible {
+    let code: Int32
+    let description: String
+
+    init(code: Int32, _ description: String) {
+        self.code = code
+        self.description = description
+    }
+}
+
+/// Parses the command line by hand so that a bad flag gives one clear line and exit code 2
+/// (the design's contract), not ArgumentParser's default usage dump and code 64.
+@main
+enum Main {
+    static func main() async {
+        var command: any ParsableCommand
+        do {
+            command = try NotelyCommand.parseAsRoot()
+        } catch {
+            if NotelyCommand.exitCode(for: error) == .success { NotelyCommand.exit(withError: error) }
+            fail("\(NotelyCommand.message(for: error)) (see notely --help)", code: 2)
+        }
+        do {
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as ExitMessage {
+            fail(error.description, code: error.code)
+        } catch let error as StoreError {
+            if case .shardCountMismatch = error { fail(error.description, code: 2) }
+            fail(error.description, code: 1)
+        } catch {
+            if NotelyCommand.exitCode(for: error) == .success { NotelyCommand.exit(withError: error) }
+            fail("\(error)", code: 1)
+        }
+    }
+
+    static func fail(_ message: String, code: Int32) -> Never {
+        FileHandle.standardError.write(Data("notely: \(message)\n".utf8))
+        exit(code)
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+
+/// The command line of the design's contract: one executable, a mode chosen by flags.
+struct NotelyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "notely",
+        abstract: "A notes service that shows zero-downtime rolling releases of its data proxy.",
+        discussion: """
+            With no mode flag Notely runs the full-screen dashboard. --headless runs the same \
+            system without a UI; --proxy runs one data proxy (the child process).
+            """
+    )
+
+    @Flag(help: "Run the service with no UI; logs go to stderr; stops on SIGINT/SIGTERM.")
+    var headless = false
+
+    @Flag(help: "Run as a data proxy (the child process) instead.")
+    var proxy = false
+
+    @Option(help: ArgumentHelp("Port of the data proxy on 127.0.0.1 (with --proxy). Default: a free port.", valueName: "port"))
+    var proxyPort: Int?
+
+    @Option(help: ArgumentHelp("Version number the proxy reports (with --proxy).", valueName: "n"))
+    var proxyId = 1
+
+    @Option(help: ArgumentHelp("Where the SQLite files live; created if missing.", valueName: "dir"))
+    var dataDir = ".notely"
+
+    @Flag(help: "Delete the data dir's databases before starting.")
+    var clean = false
+
+    @Option(help: ArgumentHelp("REST API port on 127.0.0.1; 0 picks a free one and logs it.", valueName: "port"))
+    var port = 8080
+
+    @Option(help: ArgumentHelp("Number of note shards; a data dir keeps the count it was made with.", valueName: "n"))
+    var shards = 2
+
+    @Option(help: ArgumentHelp("Seconds both versions serve before the previous one retires.", valueName: "seconds"))
+    var rolloutWait: Double = 30
+
+    @Flag(help: "Do not run the load generator.")
+    var noLoad = false
+
+    @Option(help: ArgumentHelp("Accounts the load generator creates.", valueName: "n"))
+    var accounts = 5
+
+    @Option(help: ArgumentHelp("Requests per minute of the load generator, across all its accounts.", valueName: "n"))
+    var rpm = 600
+
+    @Flag(help: "Run `swift build` before each new proxy version, so edited code ships with a deploy.")
+    var rebuild = false
+
+    @Option(help: ArgumentHelp("Dashboard colours: dark or light. NO_COLOR turns colour off.", valueName: "theme"))
+    var theme: Theme = .dark
+
+    enum Theme: String, ExpressibleByArgument, CaseIterable, Sendable {
+        case dark, light
+    }
+
+    func validate() throws {
+        if headless && proxy { throw ValidationError("--headless and --proxy are different modes; pick one") }
+        if !proxy, proxyPort != nil { throw ValidationError("--proxy-port only applies with --proxy") }
+        if let proxyPort, !(1...65535).contains(proxyPort) { throw ValidationError("--proxy-port must be 1…65535, got \(proxyPort)") }
+        if proxyId < 1 { throw ValidationError("--proxy-id must be at least 1, got \(proxyId)") }
+        if !(0...65535).contains(port) { throw ValidationError("--port must be 0…65535, got \(port)") }
+        if !(1...64).contains(shards) { throw ValidationError("--shards must be 1…64, got \(shards)") }
+        if !(rolloutWait >= 0 && rolloutWait <= 3600) { throw ValidationError("--rollout-wait must be 0…3600 seconds, got \(rolloutWait)") }
+        if !(1...1000).contains(accounts) { throw ValidationError("--accounts must be 1…1000, got \(accounts)") }
+        if !(1...600_000).contains(rpm) { throw ValidationError("--rpm must be 1…600000, got \(rpm)") }
+        if dataDir.isEmpty { throw ValidationError("--data-dir must not be empty") }
+    }
+
+    func run() async throws {
+        if proxy {
+            try await ProxyMode(options: self).run()
+        } else if headless {
+            throw ExitMessage(code: 1, "headless mode is not built yet; run `notely --proxy` for the data proxy")
+        } else {
+            throw ExitMessage(code: 1, "the dashboard is not built yet; run `notely --proxy` for the data proxy")
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import Logging
+import Proxy
+import ServiceLifecycle
+import Store
+import Telemetry
+
+/// `notely --proxy`: one data proxy serving the shards of a data dir until SIGINT/SIGTERM or
+/// until the parent that launched it dies.
+struct ProxyMode {
+    let options: NotelyCommand
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in LogCaptureHandler(label: label, capture: nil, alsoStderr: true) }
+        let logger = Logger(label: "proxy")
+        let dataDirectory = DataDirectory(path: options.dataDir)
+        if options.clean { try dataDirectory.removeDatabases() }
+        let store = try ShardedNoteStore(dataDirectory: dataDirectory, shardCount: options.shards)
+        defer { try? store.close() }
+
+        let parentAlive = ParentLifeline.watch {
+            logger.warning("parent process is gone; shutting down")
+            kill(getpid(), SIGTERM)
+        }
+        guard parentAlive else {
+            logger.warning("parent process exited before the proxy started; not serving")
+            return
+        }
+
+        let port = try options.proxyPort ?? freePort()
+        let token = ProcessInfo.processInfo.environment["NOTELY_PROXY_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        let proxy = DataProxy(proxyId: options.proxyId, store: store)
+        let server = DataProxyServer(proxy: proxy, port: port, token: token, logger: logger)
+        let app = server.application { boundPort in
+            logger.info("proxy v\(options.proxyId) serving", metadata: [
+                "address": "127.0.0.1:\(boundPort)", "pid": "\(getpid())", "shards": "\(options.shards)",
+                "auth": "\(token == nil ? "none" : "bearer token")",
+            ])
+        }
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            throw ExitMessage(code: 1, "proxy v\(options.proxyId) cannot serve on 127.0.0.1:\(port): \(error)")
+        }
+        logger.info("proxy v\(options.proxyId) stopped")
+    }
+}

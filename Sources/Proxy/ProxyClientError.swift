@@ -1,0 +1,43 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// Why a call to a proxy failed, when it is not a store error. `notSent` means the request
+/// never left this process (nothing to connect to), so it is safe to send elsewhere; every
+/// other case may have reached the proxy.
+public enum ProxyClientError: Error, Sendable, Equatable, CustomStringConvertible {
+    case notSent(proxyId: Int, reason: String)
+    case transport(proxyId: Int, reason: String)
+    case httpStatus(proxyId: Int, status: Int, body: String)
+    case rpc(proxyId: Int, RPCError)
+    case badResponse(proxyId: Int, reason: String)
+
+    public var description: String {
+        switch self {
+        case .notSent(let id, let reason): "proxy v\(id) unreachable: \(reason)"
+        case .transport(let id, let reason): "proxy v\(id) transport error: \(reason)"
+        case .httpStatus(let id, let status, let body): "proxy v\(id) answered HTTP \(status): \(body)"
+        case .rpc(let id, let error): "proxy v\(id): \(error)"
+        case .badResponse(let id, let reason): "proxy v\(id) sent a bad response: \(reason)"
+        }
+    }
+
+    public var isNotSent: Bool {
+        if case .notSent = self { return true }
+        return false
+    }
+
+    /// Sorts a transport failure: could the request have reached the proxy?
+    static func classify(_ error: any Error, proxyId: Int) -> ProxyClientError {
+        if isConnectFailure(error) { return .notSent(proxyId: proxyId, reason: "\(error)") }
+        return .transport(proxyId: proxyId, reason: "\(error)")
+    }
+
+    static func isConnectFailure(_ error: any Error) -> Bool {
+        if let error = error as? HTTPClientError, error == .connectTimeout { return true }
+        if let error = error as? IOError, error.errnoCode == ECONNREFUSED { return true }
+        if error is NIOConnectionError { return true }
+        return "\(error)".contains("Connection refused")
+    }
+}

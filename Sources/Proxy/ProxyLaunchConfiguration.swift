@@ -1,0 +1,41 @@
+import Foundation
+import Telemetry
+
+/// Everything needed to start proxy children the same way every time.
+public struct ProxyLaunchConfiguration: Sendable {
+    /// The `notely` binary to run with `--proxy`; by default the running executable.
+    public var executable: URL
+    public var dataDirectory: String
+    public var shards: Int
+    /// Where the child runs; the parent's current directory by default.
+    public var workingDirectory: URL
+    /// How long a new proxy may take to answer `Ready`.
+    public var readyTimeout: Duration = .seconds(10)
+    /// How long `shutdown()` waits after SIGTERM before SIGKILL.
+    public var stopGrace: Duration = .seconds(5)
+    /// Where the child's stdout and stderr go, line by line, prefixed with its version.
+    public var logCapture: LogCapture?
+
+    public init(executable: URL = ProxyLaunchConfiguration.currentExecutable(), dataDirectory: String, shards: Int,
+                workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+                logCapture: LogCapture? = nil) {
+        self.executable = executable
+        self.dataDirectory = dataDirectory
+        self.shards = shards
+        self.workingDirectory = workingDirectory
+        self.logCapture = logCapture
+    }
+
+    public static func currentExecutable() -> URL {
+        #if os(Linux)
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        #else
+        Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+        #endif
+    }
+
+    func arguments(id: Int, port: Int) -> [String] {
+        ["--proxy", "--proxy-port", String(port), "--proxy-id", String(id),
+         "--data-dir", dataDirectory, "--shards", String(shards)]
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import GRDB
+
+/// One shard file of notes. Every write is an IMMEDIATE transaction under a busy timeout, so
+/// two proxies on the same file (as during a rollout) queue on SQLite's lock and lose nothing.
+struct SQLiteNoteShard: Sendable {
+    let name: String
+    let pool: DatabasePool
+
+    init(url: URL, index: Int, shardCount: Int) throws {
+        name = ShardRouter.shardName(index)
+        pool = try DatabasePool(path: url.path, configuration: DataDirectory.configuration(label: name))
+        try Self.migrator(index: index, shardCount: shardCount).migrate(pool)
+        try Self.checkShardCount(pool, url: url, requested: shardCount)
+    }
+
+    private static func migrator(index: Int, shardCount: Int) -> DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-notes") { db in
+            try db.execute(sql: """
+                CREATE TABLE note (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    creator TEXT NOT NULL,
+                    createdAtMs INTEGER NOT NULL,
+                    updatedAtMs INTEGER NOT NULL,
+                    content TEXT NOT NULL
+                );
+                CREATE INDEX note_creator ON note(creator, createdAtMs);
+                CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+                """)
+            try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('shardIndex', ?), ('shardCount', ?)",
+                           arguments: [String(index), String(shardCount)])
+        }
+        return migrator
+    }
+
+    private static func checkShardCount(_ pool: DatabasePool, url: URL, requested: Int) throws {
+        let stored = try pool.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'shardCount'").flatMap { Int($0) }
+        }
+        if let stored, stored != requested {
+            throw StoreError.shardCountMismatch(dataDir: url.deletingLastPathComponent().path, stored: stored, requested: requested)
+        }
+    }
+
+    func list(creator: UUID) async throws -> [Note] {
+        try await mappingErrors(shard: name) {
+            try await pool.read { db in
+                try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM note WHERE creator = ? ORDER BY createdAtMs, id"),
+                                 arguments: [creator.uuidString]).map(Self.note)
+            }
+        }
+    }
+
+    func get(creator: UUID, id: UUID) async throws -> Note? {
+        try await mappingErrors(shard: name) {
+            try await pool.read { db in
+                try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM note WHERE id = ? AND creator = ?"),
+                                 arguments: [id.uuidString, creator.uuidString]).map(Self.note)
+            }
+        }
+    }
+
+    func insert(_ note: Note) async throws {
+        try await mappingErrors(shard: name) {
+            try await pool.write { db in
+                let exists = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM note WHERE id = ?)"),
+                                               arguments: [note.id.uuidString]) ?? false
+                if exists { throw StoreError.noteAlreadyExists(note.id) }
+                try db.cachedStatement(sql: "INSERT INTO note(id, creator, createdAtMs, updatedAtMs, content) VALUES (?, ?, ?, ?, ?)")
+                    .execute(arguments: [note.id.uuidString, note.creator.uuidString,
+                                         Timestamp.milliseconds(note.createdAt), Timestamp.milliseconds(note.updatedAt), note.content])
+            }
+        }
+    }
+
+    func update(_ note: Note) async throws {
+        try await mappingErrors(shard: name) {
+            try await pool.write { db in
+                try db.cachedStatement(sql: "UPDATE note SET content = ?, updatedAtMs = ? WHERE id = ? AND creator = ?")
+                    .execute(arguments: [note.content, Timestamp.milliseconds(note.updatedAt), note.id.uuidString, note.creator.uuidString])
+                if db.changesCount == 0 { throw StoreError.noteNotFound(note.id) }
+            }
+        }
+    }
+
+    func delete(creator: UUID, id: UUID) async throws {
+        try await mappingErrors(shard: name) {
+            try await pool.write { db in
+                try db.cachedStatement(sql: "DELETE FROM note WHERE id = ? AND creator = ?")
+                    .execute(arguments: [id.uuidString, creator.uuidString])
+                if db.changesCount == 0 { throw StoreError.noteNotFound(id) }
+            }
+        }
+    }
+
+    func count(creator: UUID) async throws -> Int {
+        try await mappingErrors(shard: name) {
+            try await pool.read { db in
+                try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM note WHERE creator = ?"),
+                                 arguments: [creator.uuidString]) ?? 0
+            }
+        }
+    }
+
+    func total() async throws -> Int {
+        try await mappingErrors(shard: name) {
+            try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM note") ?? 0 }
+        }
+    }
+
+    func healthCheck() async throws {
+        try await mappingErrors(shard: name) {
+            _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+        }
+    }
+
+    func close() throws { try pool.close() }
+
+    private static func note(_ row: Row) throws -> Note {
+        guard let id = UUID(uuidString: row["id"]), let creator = UUID(uuidString: row["creator"]) else {
+            throw StoreError.unavailable("corrupt note row: bad id")
+        }
+        let createdAtMs: Int64 = row["createdAtMs"]
+        let updatedAtMs: Int64 = row["updatedAtMs"]
+        return Note(id: id, creator: creator,
+                    createdAt: Timestamp.date(milliseconds: createdAtMs),
+                    updatedAt: Timestamp.date(milliseconds: updatedAtMs),
+                    content: row["content"])
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// Picks the shard that holds an account's notes.
+///
+/// The function is FNV-1a (64 bit) over the 16 bytes of the account UUID, modulo the shard
+/// count. It depends on nothing but the id, so every process and every version agrees on it,
+/// and it never changes for a data dir because the shard count is fixed when the dir is made.
+public struct ShardRouter: Sendable, Equatable {
+    public let shardCount: Int
+
+    public init(shardCount: Int) {
+        precondition(shardCount > 0, "shard count must be positive")
+        self.shardCount = shardCount
+    }
+
+    public func shard(for accountId: UUID) -> Int {
+        Int(Self.fnv1a(accountId) % UInt64(shardCount))
+    }
+
+    public static func shardName(_ index: Int) -> String { "shard-\(index)" }
+
+    public var shardNames: [String] { (0..<shardCount).map(Self.shardName) }
+
+    static func fnv1a(_ id: UUID) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        withUnsafeBytes(of: id.uuid) { bytes in
+            for byte in bytes {
+                hash ^= UInt64(byte)
+                hash &*= 0x0000_0100_0000_01b3
+            }
+        }
+        return hash
+    }
+}

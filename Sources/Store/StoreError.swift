@@ -1,0 +1,48 @@
+import Foundation
+
+/// Errors a caller can act on. Each survives the trip over JSON-RPC as its own code, so a
+/// missing note is still "not found" on the far side of the proxy.
+public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
+    case noteNotFound(UUID)
+    case accountNotFound(UUID)
+    case noteAlreadyExists(UUID)
+    case contentTooLarge(bytes: Int, limit: Int)
+    case invalidInput(String)
+    case shardCountMismatch(dataDir: String, stored: Int, requested: Int)
+    case unavailable(String)
+
+    public var description: String {
+        switch self {
+        case .noteNotFound(let id): "note \(id.uuidString) not found"
+        case .accountNotFound(let id): "account \(id.uuidString) not found"
+        case .noteAlreadyExists(let id): "note \(id.uuidString) already exists"
+        case .contentTooLarge(let bytes, let limit): "content is \(bytes) bytes; the limit is \(limit) bytes"
+        case .invalidInput(let message): message
+        case .shardCountMismatch(let dir, let stored, let requested):
+            "data dir \(dir) holds \(stored) shards but --shards \(requested) was given; "
+                + "use --shards \(stored), or --clean to start over"
+        case .unavailable(let message): message
+        }
+    }
+}
+
+/// Limits that protect the store and the wire. Documented in docs/PROTOCOL.md.
+public enum StoreLimits {
+    /// Largest note content, in UTF-8 bytes.
+    public static let maxContentBytes = 64 * 1024
+    /// Longest account name, in characters.
+    public static let maxAccountNameLength = 200
+
+    public static func validateContent(_ content: String) throws {
+        let bytes = content.utf8.count
+        if bytes > maxContentBytes { throw StoreError.contentTooLarge(bytes: bytes, limit: maxContentBytes) }
+    }
+
+    public static func validateAccountName(_ name: String) throws {
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty { throw StoreError.invalidInput("account name must not be empty") }
+        if trimmed.count > maxAccountNameLength {
+            throw StoreError.invalidInput("account name is longer than \(maxAccountNameLength) characters")
+        }
+    }
+}

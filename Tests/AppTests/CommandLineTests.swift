@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+import TestSupport
+import Proxy
+
+/// The command-line contract, run against the real `notely` binary.
+@Suite struct CommandLineTests {
+    func notely(_ arguments: [String], in directory: TemporaryDirectory = TemporaryDirectory()) throws -> (status: Int32, output: String) {
+        try runProcess(try notelyExecutable(), arguments, currentDirectory: directory.url)
+    }
+
+    @Test(arguments: [
+        ["--port", "abc"], ["--port", "70000"], ["--shards", "0"], ["--rpm", "-1"], ["--theme", "blue"],
+        ["--rollout-wait", "-5"], ["--accounts", "0"], ["--bogus"], ["--headless", "--proxy"],
+        ["--proxy-port", "9000"], ["--proxy", "--proxy-port", "0"], ["--proxy", "--proxy-id", "0"],
+    ])
+    func badFlagsGiveOneClearLineAndExitCode2(arguments: [String]) throws {
+        let (status, output) = try notely(arguments)
+        #expect(status == 2, "\(arguments): \(output)")
+        let lines = output.split(separator: "\n")
+        #expect(lines.count == 1, "\(arguments) printed: \(output)")
+        #expect(output.hasPrefix("notely: "))
+    }
+
+    @Test func helpListsEveryFlag() throws {
+        let (status, output) = try notely(["--help"])
+        #expect(status == 0)
+        for flag in ["--headless", "--proxy", "--proxy-port", "--proxy-id", "--data-dir", "--clean", "--port", "--shards",
+                     "--rollout-wait", "--no-load", "--accounts", "--rpm", "--rebuild", "--theme"] {
+            #expect(output.contains(flag), "--help lacks \(flag)")
+        }
+    }
+
+    @Test func aDataDirRefusesAnotherShardCount() async throws {
+        let directory = TemporaryDirectory()
+        let proxy = Process()
+        proxy.executableURL = try notelyExecutable()
+        let port = try freePort()
+        proxy.arguments = ["--proxy", "--data-dir", "data", "--shards", "2", "--proxy-port", String(port)]
+        proxy.currentDirectoryURL = directory.url
+        proxy.standardError = FileHandle.nullDevice
+        try proxy.run()
+        let client = ProxyClient(id: 1, address: "127.0.0.1:\(port)")
+        #expect(await eventually { (try? await client.ready()) != nil }, "the proxy never served")
+        await client.shutdown()
+        proxy.terminate()
+        proxy.waitUntilExit()
+        #expect(proxy.terminationStatus == 0, "SIGTERM should stop the proxy cleanly")
+
+        let (status, output) = try notely(["--proxy", "--data-dir", "data", "--shards", "3"], in: directory)
+        #expect(status == 2)
+        #expect(output.contains("holds 2 shards"), "\(output)")
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import Proxy
+
+/// A value many tasks share in a test.
+final class Shared<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+    init(_ value: Value) { mutex = Mutex(value) }
+    func update<R: Sendable>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
+    var value: Value { mutex.withLock { $0 } }
+}
+
+@Suite struct AsyncLockTests {
+    @Test func holdsAcrossAwaitSoCriticalSectionsNeverOverlap() async {
+        let lock = AsyncLock()
+        let inside = Shared(0)
+        let maxInside = Shared(0)
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<50 {
+                group.addTask {
+                    await lock.withLock {
+                        let now = inside.update { $0 += 1; return $0 }
+                        maxInside.update { $0 = max($0, now) }
+                        try? await Task.sleep(for: .milliseconds(1))
+                        inside.update { $0 -= 1 }
+                    }
+                }
+            }
+        }
+        #expect(maxInside.value == 1)
+    }
+
+    @Test func readModifyWriteUnderTheLockLosesNoUpdate() async {
+        let lock = AsyncLock()
+        let counter = Shared(0)
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<200 {
+                group.addTask {
+                    await lock.withLock {
+                        let read = counter.value
+                        await Task.yield()
+                        counter.update { $0 = read + 1 }
+                    }
+                }
+            }
+        }
+        #expect(counter.value == 200)
+    }
+
+    @Test func waitersAreServedFirstComeFirstServed() async throws {
+        let lock = AsyncLock()
+        let order = Shared<[Int]>([])
+        let (release, releaser) = AsyncStream<Void>.makeStream()
+        let holder = Task {
+            await lock.withLock { for await _ in release { break } }
+        }
+        try await Task.sleep(for: .milliseconds(50))
+        var waiters: [Task<Void, Never>] = []
+        for index in 0..<10 {
+            waiters.append(Task { await lock.withLock { order.update { $0.append(index) } } })
+            try await Task.sleep(for: .milliseconds(10))   // enqueue one after another
+        }
+        releaser.yield()
+        await holder.value
+        for waiter in waiters { await waiter.value }
+        #expect(order.value == Array(0..<10))
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Proxy
+
+/// The child's side of "a proxy never outlives its parent". The full story (kill -9 of a real
+/// `notely` parent) is tested in AppTests; these tests drive the mechanism directly.
+@Suite struct ParentLifelineTests {
+    func spawnProxy(parentPid: Int32, directory: TemporaryDirectory) throws -> (Process, Pipe) {
+        let process = Process()
+        process.executableURL = try notelyExecutable()
+        process.arguments = ["--proxy", "--data-dir", directory.path, "--proxy-id", "4"]
+        var environment = ProcessInfo.processInfo.environment
+        environment[ParentLifeline.parentPidVariable] = String(parentPid)
+        process.environment = environment
+        let stdin = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        try stdin.fileHandleForReading.close()
+        return (process, stdin)
+    }
+
+    @Test func theProxyStopsWhenItsLifelineCloses() async throws {
+        let directory = TemporaryDirectory()
+        let (process, stdin) = try spawnProxy(parentPid: getpid(), directory: directory)
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(process.isRunning, "the proxy should serve while its parent lives")
+        try stdin.fileHandleForWriting.close()   // what the kernel does when the parent dies
+        #expect(await eventually(timeout: .seconds(10)) { !process.isRunning })
+        #expect(process.terminationStatus == 0)
+    }
+
+    @Test func aProxyWhoseParentIsAlreadyGoneNeverServes() async throws {
+        let directory = TemporaryDirectory()
+        // Pid 1 is never this test, so the child sees a parent other than the one named.
+        let (process, stdin) = try spawnProxy(parentPid: 1, directory: directory)
+        #expect(await eventually(timeout: .seconds(10)) { !process.isRunning })
+        #expect(process.terminationStatus == 0)
+        try? stdin.fileHandleForWriting.close()
+    }
+}
