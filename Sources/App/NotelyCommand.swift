@@ -75,9 +75,9 @@ struct NotelyCommand: AsyncParsableCommand {
         if proxy {
             try await ProxyMode(options: self).run()
         } else if headless {
-            throw ExitMessage(code: 1, "headless mode is not built yet; run `notely --proxy` for the data proxy")
+            try await HeadlessMode(options: self).run()
         } else {
-            throw ExitMessage(code: 1, "the dashboard is not built yet; run `notely --proxy` for the data proxy")
+            throw ExitMessage(code: 1, "the dashboard is not built yet; run `notely --headless` for the service without a UI")
         }
     }
 }

@@ -77,7 +77,8 @@ public final class DataProxyProcess: Sendable {
             throw ProxyLaunchError(description: "cannot start \(configuration.executable.path): \(error.localizedDescription)")
         }
         try? stdin.fileHandleForReading.close()
-        let client = ProxyClient(id: id, address: "127.0.0.1:\(port)", token: token, timeout: .seconds(10))
+        let client = ProxyClient(id: id, address: "127.0.0.1:\(port)", token: token, timeout: .seconds(10),
+                                 stats: configuration.stats)
         logger.info("launched proxy", metadata: ["version": "v\(id)", "pid": "\(process.processIdentifier)", "port": "\(port)"])
 
         let handle = DataProxyProcess(id: id, port: port, process: process, lifeline: stdin.fileHandleForWriting, exit: exit,
@@ -129,8 +130,12 @@ public final class DataProxyProcess: Sendable {
     }
 
     /// Stops the child: SIGTERM (it finishes requests in flight), then SIGKILL after the grace
-    /// period. Safe to call more than once.
+    /// period. Safe to call more than once, and from a cancelled task: stopping always completes.
     public func shutdown(logger: Logger) async {
+        await Task { await self.stop(logger: logger) }.value
+    }
+
+    private func stop(logger: Logger) async {
         let first = stopped.withLock { stopped in
             defer { stopped = true }
             return !stopped

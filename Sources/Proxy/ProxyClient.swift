@@ -7,6 +7,8 @@ import Telemetry
 
 /// A `NoteStore` that lives in another process: each call is one JSON-RPC request to a data
 /// proxy over a kept-alive HTTP connection. Store errors come back as the same `StoreError`.
+/// With a `StatsCollector` it counts its note calls under its version, which is how the
+/// dashboard shows requests per version during a rollout.
 public final class ProxyClient: NoteStore {
     public let id: Int
     public let url: String
@@ -14,13 +16,15 @@ public final class ProxyClient: NoteStore {
     private let http: HTTPClient
     private let nextRequestId = Atomic<Int>(1)
     private let timeout: TimeAmount
+    private let stats: StatsCollector?
 
     /// - Parameters:
     ///   - id: the version number of the proxy, for errors and telemetry.
     ///   - address: `host:port` of the proxy.
     ///   - token: the bearer token the proxy was started with, if any.
-    public init(id: Int, address: String, token: String? = nil, timeout: TimeAmount = .seconds(10)) {
+    public init(id: Int, address: String, token: String? = nil, timeout: TimeAmount = .seconds(10), stats: StatsCollector? = nil) {
         self.id = id
+        self.stats = stats
         self.url = "http://\(address)/rpc"
         self.token = token
         self.timeout = timeout
@@ -41,22 +45,27 @@ public final class ProxyClient: NoteStore {
     // MARK: NoteStore
 
     public func listNotes(accountId: UUID) async throws -> [Note] {
-        try await call(.listNotes, AccountParams(accountId: accountId)) ?? []
+        stats?.recordProxyCall(version: id, .list)
+        return try await call(.listNotes, AccountParams(accountId: accountId)) ?? []
     }
 
     public func getNote(accountId: UUID, noteId: UUID) async throws -> Note? {
-        try await call(.getNote, NoteIdParams(accountId: accountId, noteId: noteId))
+        stats?.recordProxyCall(version: id, .read)
+        return try await call(.getNote, NoteIdParams(accountId: accountId, noteId: noteId))
     }
 
     public func createNote(accountId: UUID, note: Note) async throws {
+        stats?.recordProxyCall(version: id, .create)
         let _: JSONValue? = try await call(.createNote, NoteParams(accountId: accountId, note: note))
     }
 
     public func updateNote(accountId: UUID, note: Note) async throws {
+        stats?.recordProxyCall(version: id, .update)
         let _: JSONValue? = try await call(.updateNote, NoteParams(accountId: accountId, note: note))
     }
 
     public func deleteNote(accountId: UUID, note: Note) async throws {
+        stats?.recordProxyCall(version: id, .delete)
         let _: JSONValue? = try await call(.deleteNote, NoteParams(accountId: accountId, note: note))
     }
 

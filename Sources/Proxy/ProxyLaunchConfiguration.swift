@@ -15,15 +15,18 @@ public struct ProxyLaunchConfiguration: Sendable {
     public var stopGrace: Duration = .seconds(5)
     /// Where the child's stdout and stderr go, line by line, prefixed with its version.
     public var logCapture: LogCapture?
+    /// Where each proxy's client counts its calls, per version.
+    public var stats: StatsCollector?
 
     public init(executable: URL = ProxyLaunchConfiguration.currentExecutable(), dataDirectory: String, shards: Int,
                 workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
-                logCapture: LogCapture? = nil) {
+                logCapture: LogCapture? = nil, stats: StatsCollector? = nil) {
         self.executable = executable
         self.dataDirectory = dataDirectory
         self.shards = shards
         self.workingDirectory = workingDirectory
         self.logCapture = logCapture
+        self.stats = stats
     }
 
     public static func currentExecutable() -> URL {

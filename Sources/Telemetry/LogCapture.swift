@@ -24,10 +24,13 @@ public final class LogCapture: Sendable {
 
     public let capacity: Int
     private let state = Mutex(State())
+    private let echo: (@Sendable (String) -> Void)?
 
-    public init(capacity: Int = LogCapture.defaultCapacity) {
+    /// - Parameter echo: also called with every line (headless mode sends them to stderr).
+    public init(capacity: Int = LogCapture.defaultCapacity, echo: (@Sendable (String) -> Void)? = nil) {
         precondition(capacity > 0)
         self.capacity = capacity
+        self.echo = echo
     }
 
     /// Adds one whole line.
@@ -85,5 +88,6 @@ public final class LogCapture: Sendable {
             state.start = (state.start + 1) % capacity
         }
         for continuation in state.subscribers.values { continuation.yield(line) }
+        echo?(text)
     }
 }

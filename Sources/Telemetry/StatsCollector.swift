@@ -2,30 +2,39 @@ import Foundation
 import Synchronization
 
 /// The one place counters live, safe to call from any task. Each kind of figure has its own
-/// table (data-store access per shard now; per-proxy calls and API routes slot in beside it),
-/// and every read returns a plain value so the UI and `/stats` never hold the lock.
+/// table — data-store access per shard, calls per proxy version, REST routes — and every
+/// read returns a plain value so the UI and `/stats` never hold the lock.
 public final class StatsCollector: Sendable {
+    private struct Tables {
+        var dataStore: [DataStoreOperation: [String: RateCounter]] = [:]
+        var proxyCalls: [Int: [DataStoreOperation: RateCounter]] = [:]
+        var shardExports = ShardExportMerger()
+        var routes: [RouteKey: RouteRecorder] = [:]
+    }
+
     private let clock: TimeSource
-    private let dataStore = Mutex<[DataStoreOperation: [String: RateCounter]]>([:])
+    private let tables = Mutex(Tables())
 
     public init(clock: @escaping TimeSource = TimeSources.wallClock) {
         self.clock = clock
     }
 
+    // MARK: Data-store access (in a proxy)
+
     /// Counts one access of `operation` on the shard named `shard` (e.g. `shard-0`).
     public func recordDataStoreAccess(_ operation: DataStoreOperation, shard: String) {
         let now = clock()
-        dataStore.withLock { tables in
-            tables[operation, default: [:]][shard, default: RateCounter()].record(at: now)
+        tables.withLock { tables in
+            tables.dataStore[operation, default: [:]][shard, default: RateCounter()].record(at: now)
         }
     }
 
     /// Makes sure a shard shows up (with zeros) before its first access.
     public func registerShards(_ shards: [String]) {
-        dataStore.withLock { tables in
+        tables.withLock { tables in
             for operation in DataStoreOperation.allCases {
-                for shard in shards where tables[operation]?[shard] == nil {
-                    tables[operation, default: [:]][shard] = RateCounter()
+                for shard in shards where tables.dataStore[operation]?[shard] == nil {
+                    tables.dataStore[operation, default: [:]][shard] = RateCounter()
                 }
             }
         }
@@ -33,12 +42,69 @@ public final class StatsCollector: Sendable {
 
     public func collectDataStoreStats() -> DataStoreStats {
         let now = clock()
-        return dataStore.withLock { tables in
+        return tables.withLock { tables in
             var stats = DataStoreStats()
-            for (operation, counters) in tables {
+            for (operation, counters) in tables.dataStore {
                 stats[operation] = counters.mapValues { $0.stats(at: now) }
             }
             return stats
+        }
+    }
+
+    // MARK: Shard stats exported by proxies (in the main process)
+
+    /// Merges one proxy process's export; `source` names that process (version and pid).
+    public func recordShardExport(_ export: DataStoreStats, from source: String) {
+        tables.withLock { $0.shardExports.record(export, from: source) }
+    }
+
+    /// Freezes a retired process's figures: its totals stay, its rate stops counting.
+    public func retireShardExport(from source: String) {
+        tables.withLock { $0.shardExports.retire(source) }
+    }
+
+    /// Data-store access per shard across every proxy process there has been.
+    public func collectShardStats() -> DataStoreStats {
+        tables.withLock { $0.shardExports.merged }
+    }
+
+    // MARK: Calls per proxy version (in the main process)
+
+    public func recordProxyCall(version: Int, _ operation: DataStoreOperation) {
+        let now = clock()
+        tables.withLock { tables in
+            tables.proxyCalls[version, default: [:]][operation, default: RateCounter()].record(at: now)
+        }
+    }
+
+    /// Per version, per operation key (`noteListRequests` …): total and rate.
+    public func collectProxyStats() -> [Int: [String: RequestStats]] {
+        let now = clock()
+        return tables.withLock { tables in
+            tables.proxyCalls.mapValues { counters in
+                var byKey: [String: RequestStats] = [:]
+                for operation in DataStoreOperation.allCases {
+                    byKey[operation.statsKey] = counters[operation]?.stats(at: now) ?? RequestStats()
+                }
+                return byKey
+            }
+        }
+    }
+
+    // MARK: REST routes
+
+    public func recordRoute(_ key: RouteKey, microseconds: UInt64) {
+        let now = clock()
+        tables.withLock { tables in
+            tables.routes[key, default: RouteRecorder()].record(microseconds: microseconds, at: now)
+        }
+    }
+
+    /// One row per method, route and status, sorted by route.
+    public func collectRouteStats() -> [RouteStats] {
+        let now = clock()
+        return tables.withLock { tables in
+            tables.routes.sorted { $0.key < $1.key }.map { $0.value.stats(for: $0.key, at: now) }
         }
     }
 }

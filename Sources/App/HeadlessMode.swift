@@ -1,0 +1,32 @@
+import Foundation
+import Logging
+import Proxy
+import Telemetry
+
+/// `notely --headless`: the whole service with no UI; every log line (the app's and each
+/// proxy's) goes to stderr.
+struct HeadlessMode {
+    let options: NotelyCommand
+
+    func run() async throws {
+        let logs = LogCapture { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        LoggingSystem.bootstrap { label in LogCaptureHandler(label: label, capture: logs) }
+        let logger = Logger(label: "notely")
+        let service = try await NotelyService.start(options: options.serviceOptions, logs: logs, logger: logger)
+        try await service.run()
+    }
+}
+
+extension NotelyCommand {
+    /// The service settings these flags ask for.
+    var serviceOptions: NotelyService.Options {
+        var service = NotelyService.Options(dataDirectory: dataDir)
+        service.clean = clean
+        service.port = port
+        service.shards = shards
+        service.rolloutWait = .milliseconds(Int64(rolloutWait * 1000))
+        service.load = noLoad ? nil : .init(accounts: accounts, requestsPerMinute: rpm)
+        service.rebuild = rebuild
+        return service
+    }
+}

@@ -1,0 +1,24 @@
+import Foundation
+import Hummingbird
+import Telemetry
+
+/// Counts every request by method, route pattern and final status, with its latency, and
+/// turns any error a handler throws into a `{"error": "..."}` answer.
+struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
+    let stats: StatsCollector
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        let response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            response = JSONBody.errorResponse(APIError.from(error))
+        }
+        let elapsed = ContinuousClock.now - started
+        let micros = UInt64(max(0, elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000))
+        let route = context.endpointPath ?? request.uri.path
+        stats.recordRoute(RouteKey(method: request.method.rawValue, route: route, status: Int(response.status.code)), microseconds: micros)
+        return response
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import Hummingbird
+import Logging
+import Proxy
+import Store
+import Telemetry
+
+/// The REST API of the original Notely, plus `/deploy` and `/stats`. Accounts come from the
+/// main process's own store; notes go through whatever `NoteStore` it is given — the
+/// deployment controller in the running service.
+struct RESTAPI: Sendable {
+    let accounts: any AccountStore
+    let notes: any NoteStore
+    let controller: DeploymentController?
+    let stats: StatsCollector
+    let snapshot: @Sendable () -> ServiceSnapshot
+
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: APIMiddleware(stats: stats))
+        router.get("/healthz") { _, _ in try await healthz() }
+        router.get("/accounts") { _, _ in try JSONBody.response(try await accounts.listAccounts()) }
+        router.post("/accounts") { request, _ in try await createAccount(request) }
+        router.get("/accounts/{id}") { _, context in try JSONBody.response(try await account(context)) }
+        router.put("/accounts/{id}") { request, context in try await updateAccount(request, context) }
+        router.get("/accounts/{id}/notes") { _, context in
+            let account = try await account(context)
+            return try JSONBody.response(try await notes.listNotes(accountId: account.id))
+        }
+        router.post("/accounts/{id}/notes") { request, context in try await createNote(request, context) }
+        router.get("/accounts/{id}/notes/{noteId}") { _, context in
+            let (account, noteId) = (try await account(context), try uuid(context, "noteId", "note"))
+            return try JSONBody.response(try await note(account, noteId))
+        }
+        router.put("/accounts/{id}/notes/{noteId}") { request, context in try await updateNote(request, context) }
+        router.delete("/accounts/{id}/notes/{noteId}") { _, context in
+            let (account, noteId) = (try await account(context), try uuid(context, "noteId", "note"))
+            try await notes.deleteNote(accountId: account.id, note: try await note(account, noteId))
+            return Response(status: .noContent)
+        }
+        router.post("/deploy") { _, _ in try deploy() }
+        router.get("/stats") { _, _ in try JSONBody.response(snapshot()) }
+        return router
+    }
+
+    // MARK: Handlers
+
+    private func healthz() async throws -> Response {
+        do {
+            try await accounts.healthCheck()
+            try await notes.healthCheck()
+            return try JSONBody.response(["status": "ok"])
+        } catch {
+            return JSONBody.errorResponse(APIError(status: .serviceUnavailable, message: "unhealthy: \(APIError.from(error).message)"))
+        }
+    }
+
+    private func createAccount(_ request: Request) async throws -> Response {
+        let body = try await JSONBody.decode(AccountBody.self, from: request)
+        let account = Account(name: body.name.trimmingCharacters(in: .whitespacesAndNewlines))
+        try await accounts.createAccount(account)
+        return try JSONBody.response(account, status: .created)
+    }
+
+    private func updateAccount(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        var account = try await account(context)
+        account.name = try await JSONBody.decode(AccountBody.self, from: request).name.trimmingCharacters(in: .whitespacesAndNewlines)
+        try await accounts.updateAccount(account)
+        return try JSONBody.response(account)
+    }
+
+    private func createNote(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let account = try await account(context)
+        let body = try await JSONBody.decode(NoteBody.self, from: request)
+        let now = Note.now()
+        let note = Note(creator: account.id, createdAt: now, updatedAt: now, content: body.content)
+        try await notes.createNote(accountId: account.id, note: note)
+        return try JSONBody.response(note, status: .created)
+    }
+
+    private func updateNote(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let (account, noteId) = (try await account(context), try uuid(context, "noteId", "note"))
+        let body = try await JSONBody.decode(NoteBody.self, from: request)
+        var note = try await note(account, noteId)
+        note.content = body.content
+        note.updatedAt = max(Note.now(), note.updatedAt)
+        try await notes.updateNote(accountId: account.id, note: note)
+        return try JSONBody.response(note)
+    }
+
+    private func deploy() throws -> Response {
+        guard let controller else { throw APIError(status: .serviceUnavailable, message: "no deployment controller") }
+        let target = try controller.startDeploy()
+        return try JSONBody.response(DeployAccepted(targetVersion: target, status: controller.status().rawValue), status: .accepted)
+    }
+
+    // MARK: Lookups
+
+    private func uuid(_ context: BasicRequestContext, _ parameter: String, _ what: String) throws -> UUID {
+        let text = context.parameters.get(parameter) ?? ""
+        guard let id = UUID(uuidString: text) else { throw APIError.badRequest("invalid \(what) id: \(text)") }
+        return id
+    }
+
+    private func account(_ context: BasicRequestContext) async throws -> Account {
+        let id = try uuid(context, "id", "account")
+        guard let account = try await accounts.getAccount(id: id) else { throw StoreError.accountNotFound(id) }
+        return account
+    }
+
+    private func note(_ account: Account, _ noteId: UUID) async throws -> Note {
+        guard let note = try await notes.getNote(accountId: account.id, noteId: noteId) else { throw StoreError.noteNotFound(noteId) }
+        return note
+    }
+}
+
+private struct AccountBody: Decodable { let name: String }
+private struct NoteBody: Decodable { let content: String }
+private struct DeployAccepted: Encodable {
+    let targetVersion: Int
+    let status: String
+}

@@ -1,0 +1,163 @@
+import Foundation
+import Hummingbird
+import Logging
+import Proxy
+import ServiceLifecycle
+import UnixSignals
+import Store
+import Telemetry
+
+/// The whole running system — deployment controller with its proxies, REST API, load
+/// generator — shared by the headless mode and the dashboard.
+///
+/// `start` opens the data dir and brings up v1; `run` serves until a graceful shutdown
+/// (SIGINT/SIGTERM or `requestShutdown()`), then stops in order: load generator, REST server,
+/// proxies, databases.
+final class NotelyService: Sendable {
+    struct Options: Sendable {
+        var dataDirectory: String
+        var clean = false
+        var port = 8080
+        var shards = 2
+        var rolloutWait: Duration = .seconds(30)
+        var load: LoadGenerator.Configuration? = .init(accounts: 5, requestsPerMinute: 600)
+        var rebuild = false
+        var workingDirectory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        var executable = ProxyLaunchConfiguration.currentExecutable()
+        /// Wraps the note store the REST API uses (tests inject faults with it).
+        var wrapNoteStore: (@Sendable (any NoteStore) -> any NoteStore)?
+    }
+
+    let options: Options
+    let stats: StatsCollector
+    let logs: LogCapture
+    let controller: DeploymentController
+    let accounts: SQLiteAccountStore
+    let notes: any NoteStore
+    let loadGenerator: LoadGenerator?
+    /// `127.0.0.1:PORT` once the REST server listens.
+    let restAddress = AsyncPromise<String>()
+    private let startedAt = ContinuousClock.now
+    private let logger: Logger
+    private let shutdownTrigger = AsyncPromise<Void>()
+
+    private init(options: Options, stats: StatsCollector, logs: LogCapture, controller: DeploymentController,
+                 accounts: SQLiteAccountStore, logger: Logger) {
+        self.options = options
+        self.stats = stats
+        self.logs = logs
+        self.controller = controller
+        self.accounts = accounts
+        self.notes = options.wrapNoteStore?(controller) ?? controller
+        self.logger = logger
+        let address = restAddress
+        loadGenerator = options.load.map { configuration in
+            LoadGenerator(configuration: configuration, baseURL: { "http://" + ((try? await address.wait()) ?? "127.0.0.1:0") },
+                          logger: Logger(label: "load"))
+        }
+    }
+
+    /// Opens the databases (checking the shard count) and deploys v1.
+    static func start(options: Options, logs: LogCapture, logger: Logger) async throws -> NotelyService {
+        let dataDirectory = DataDirectory(path: options.dataDirectory)
+        if options.clean {
+            try dataDirectory.removeDatabases()
+            logger.info("removed the databases in \(options.dataDirectory)")
+        }
+        // Opening the shards here gives a clear error for a wrong --shards before any child runs.
+        try ShardedNoteStore(dataDirectory: dataDirectory, shardCount: options.shards).close()
+        let accounts = try SQLiteAccountStore(dataDirectory: dataDirectory)
+
+        let stats = StatsCollector()
+        let launch = ProxyLaunchConfiguration(executable: options.executable, dataDirectory: options.dataDirectory,
+                                              shards: options.shards, workingDirectory: options.workingDirectory,
+                                              logCapture: logs, stats: stats)
+        let rebuilder = options.rebuild ? Rebuilder(workingDirectory: options.workingDirectory, logCapture: logs) : nil
+        let controller = DeploymentController(
+            configuration: .init(launch: launch, rolloutWait: options.rolloutWait, rebuilder: rebuilder),
+            stats: stats, logger: Logger(label: "deploy"))
+        do {
+            try await controller.deploy()
+        } catch {
+            await controller.shutdown()
+            try? accounts.close()
+            throw ExitMessage(code: 1, "the first data proxy did not start: \(error)")
+        }
+        return NotelyService(options: options, stats: stats, logs: logs, controller: controller, accounts: accounts, logger: logger)
+    }
+
+    /// Serves until a graceful shutdown, then stops everything in order.
+    func run(signals: [UnixSignal] = [.sigterm, .sigint]) async throws {
+        let rest = RESTAPI(accounts: accounts, notes: notes, controller: controller, stats: stats, snapshot: { self.snapshot() })
+        let address = restAddress
+        let logger = logger
+        let app = Application(
+            router: rest.router(),
+            configuration: .init(address: .hostname("127.0.0.1", port: options.port), serverName: "notely"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                address.fulfill("127.0.0.1:\(port)")
+                logger.info("REST API listening on http://127.0.0.1:\(port)")
+            },
+            logger: Logger(label: "rest")
+        )
+        // Started in this order, stopped in the reverse one. Any service that ends starts the
+        // same graceful shutdown as a signal.
+        var services: [any Service] = [ControllerService(controller: controller), app]
+        if let loadGenerator { services.append(loadGenerator) }
+        services.append(ShutdownTrigger(trigger: shutdownTrigger))
+        let group = ServiceGroup(configuration: .init(
+            services: services.map {
+                .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+            },
+            gracefulShutdownSignals: signals, logger: logger))
+        defer { try? accounts.close() }
+        do {
+            try await group.run()
+        } catch {
+            await controller.shutdown()
+            if options.port != 0, "\(error)".contains("ddress already in use") {
+                throw ExitMessage(code: 1, "port \(options.port) is in use; pick another with --port, or --port 0 for a free one")
+            }
+            throw error
+        }
+        logger.info("notely stopped")
+    }
+
+    /// Starts the ordered shutdown, as SIGTERM would (the dashboard's `q`).
+    func requestShutdown() { shutdownTrigger.fulfill(()) }
+
+    func snapshot() -> ServiceSnapshot {
+        ServiceSnapshot(
+            deployment: controller.snapshot(),
+            proxies: Dictionary(uniqueKeysWithValues: stats.collectProxyStats().map { (String($0.key), $0.value) }),
+            shards: stats.collectShardStats(),
+            load: loadGenerator?.snapshot() ?? .idle,
+            api: stats.collectRouteStats(),
+            service: .init(restAddress: restAddress.value, uptimeSeconds: Int((ContinuousClock.now - startedAt).components.seconds),
+                           shardCount: options.shards))
+    }
+}
+
+/// Runs the controller's background work while the service runs; stops the proxies last.
+private struct ControllerService: Service {
+    let controller: DeploymentController
+
+    func run() async throws {
+        controller.startBackgroundWork()
+        try? await gracefulShutdown()
+        await controller.shutdown()
+    }
+}
+
+/// Turns `requestShutdown()` into a graceful shutdown of the whole group: it is the last
+/// service, and when it returns the group shuts down gracefully.
+private struct ShutdownTrigger: Service {
+    let trigger: AsyncPromise<Void>
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            try await trigger.wait()
+        }
+    }
+}

@@ -1,0 +1,22 @@
+import Foundation
+import Proxy
+import Telemetry
+
+/// Everything the dashboard shows and `GET /stats` returns, read at one instant. The keys
+/// `deployment`, `proxies`, `shards`, `load` and `api` are the design's contract.
+struct ServiceSnapshot: Encodable, Sendable {
+    var deployment: DeploymentSnapshot
+    /// Per proxy version ("1", "2" …): calls per operation sent by this process.
+    var proxies: [String: [String: RequestStats]]
+    /// Data-store access per shard, merged from every proxy's export.
+    var shards: DataStoreStats
+    var load: LoadStats
+    var api: [RouteStats]
+    var service: ServiceInfo
+
+    struct ServiceInfo: Encodable, Sendable, Hashable {
+        var restAddress: String?
+        var uptimeSeconds: Int
+        var shardCount: Int
+    }
+}

@@ -1,0 +1,22 @@
+import Foundation
+
+/// Why the controller refused or failed a call.
+public enum DeployError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A deploy is already running; deploys never queue.
+    case alreadyRunning(targetVersion: Int?)
+    /// No proxy version is serving (before the first deploy, or after a crash until the
+    /// replacement is ready).
+    case noServingProxy
+    case shuttingDown
+    case buildFailed(String)
+
+    public var description: String {
+        switch self {
+        case .alreadyRunning(let target):
+            "a deploy is already running" + (target.map { " (bringing up v\($0))" } ?? "")
+        case .noServingProxy: "no data proxy is serving"
+        case .shuttingDown: "notely is shutting down"
+        case .buildFailed(let output): "swift build failed: \(output)"
+        }
+    }
+}

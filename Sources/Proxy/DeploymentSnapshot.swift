@@ -1,0 +1,106 @@
+import Foundation
+import Store
+
+/// Where a rollout stands. The raw values are the contract's.
+public enum DeploymentStatus: String, Codable, Sendable, CaseIterable {
+    case initial = "INITIAL"
+    case rolloutLaunchNew = "ROLLOUT_LAUNCH_NEW"
+    case rolloutWait = "ROLLOUT_WAIT"
+    case ready = "READY"
+}
+
+/// One running proxy version as the UI and `/stats` show it.
+public struct VersionSnapshot: Codable, Sendable, Hashable {
+    public var id: Int
+    public var pid: Int
+    public var port: Int
+    public var launchedAt: Date
+    public var requestsPerSec: Double
+    /// Milliseconds from spawn to the first good `Ready`.
+    public var readyMs: Int
+    /// Whether new requests are sent to it (false while it drains before retiring).
+    public var serving: Bool
+
+    enum CodingKeys: String, CodingKey { case id, pid, port, launchedAt, requestsPerSec, readyMs, serving }
+
+    public init(id: Int, pid: Int, port: Int, launchedAt: Date, requestsPerSec: Double, readyMs: Int, serving: Bool) {
+        self.id = id
+        self.pid = pid
+        self.port = port
+        self.launchedAt = launchedAt
+        self.requestsPerSec = requestsPerSec
+        self.readyMs = readyMs
+        self.serving = serving
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(Int.self, forKey: .id)
+        pid = try container.decode(Int.self, forKey: .pid)
+        port = try container.decode(Int.self, forKey: .port)
+        launchedAt = try Timestamp.decode(container.decode(String.self, forKey: .launchedAt), field: "launchedAt")
+        requestsPerSec = try container.decode(Double.self, forKey: .requestsPerSec)
+        readyMs = try container.decode(Int.self, forKey: .readyMs)
+        serving = try container.decode(Bool.self, forKey: .serving)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(pid, forKey: .pid)
+        try container.encode(port, forKey: .port)
+        try container.encode(Timestamp.encode(launchedAt), forKey: .launchedAt)
+        try container.encode(requestsPerSec, forKey: .requestsPerSec)
+        try container.encode(readyMs, forKey: .readyMs)
+        try container.encode(serving, forKey: .serving)
+    }
+}
+
+/// Everything about the deployment at one instant, as plain values.
+public struct DeploymentSnapshot: Codable, Sendable, Hashable {
+    public var status: DeploymentStatus
+    public var current: VersionSnapshot?
+    public var previous: VersionSnapshot?
+    /// Whole seconds until the previous version retires; only during `ROLLOUT_WAIT`.
+    public var rolloutSecondsLeft: Int?
+    /// The configured `--rollout-wait`, so a UI can draw progress.
+    public var rolloutWaitSeconds: Double
+    /// The version a running deploy is bringing up.
+    public var targetVersion: Int?
+    public var lastError: String?
+    /// Crashed proxies replaced by a fresh process of the same version.
+    public var restarts: Int
+    public var deploys: Int
+
+    public init(status: DeploymentStatus = .initial, current: VersionSnapshot? = nil, previous: VersionSnapshot? = nil,
+                rolloutSecondsLeft: Int? = nil, rolloutWaitSeconds: Double = 30, targetVersion: Int? = nil,
+                lastError: String? = nil, restarts: Int = 0, deploys: Int = 0) {
+        self.status = status
+        self.current = current
+        self.previous = previous
+        self.rolloutSecondsLeft = rolloutSecondsLeft
+        self.rolloutWaitSeconds = rolloutWaitSeconds
+        self.targetVersion = targetVersion
+        self.lastError = lastError
+        self.restarts = restarts
+        self.deploys = deploys
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case status, current, previous, rolloutSecondsLeft, rolloutWaitSeconds, targetVersion, lastError, restarts, deploys
+    }
+
+    /// `previous` and `rolloutSecondsLeft` are always present (null when absent), as the contract shows.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(status, forKey: .status)
+        try container.encode(current, forKey: .current)
+        try container.encode(previous, forKey: .previous)
+        try container.encode(rolloutSecondsLeft, forKey: .rolloutSecondsLeft)
+        try container.encode(rolloutWaitSeconds, forKey: .rolloutWaitSeconds)
+        try container.encode(targetVersion, forKey: .targetVersion)
+        try container.encode(lastError, forKey: .lastError)
+        try container.encode(restarts, forKey: .restarts)
+        try container.encode(deploys, forKey: .deploys)
+    }
+}
