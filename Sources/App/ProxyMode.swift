@@ -26,6 +26,11 @@ struct ProxyMode {
             logger.warning("parent process exited before the proxy started; not serving")
             return
         }
+        if ProcessInfo.processInfo.environment[ParentLifeline.parentPidVariable] != nil {
+            // A process group of its own: a Ctrl-C in the parent's terminal is the parent's to
+            // handle (it stops the proxies in order); it must not reach the proxies directly.
+            setpgid(0, 0)
+        }
 
         let port = try options.proxyPort ?? freePort()
         let token = ProcessInfo.processInfo.environment["NOTELY_PROXY_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }

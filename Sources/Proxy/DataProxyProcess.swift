@@ -87,7 +87,7 @@ public final class DataProxyProcess: Sendable {
             try await waitUntilReady(handle, deadline: started + configuration.readyTimeout)
         } catch {
             logger.error("proxy failed to start", metadata: ["version": "v\(id)", "error": "\(error)"])
-            await handle.shutdown(logger: logger)
+            await handle.shutdown(logger: logger, gracefully: false)
             throw error
         }
         let elapsed = (ContinuousClock.now - started).seconds
@@ -130,17 +130,20 @@ public final class DataProxyProcess: Sendable {
     }
 
     /// Stops the child: SIGTERM (it finishes requests in flight), then SIGKILL after the grace
-    /// period. Safe to call more than once, and from a cancelled task: stopping always completes.
-    public func shutdown(logger: Logger) async {
-        await Task { await self.stop(logger: logger) }.value
+    /// period — or SIGKILL at once when not `gracefully` (a child that never served has nothing
+    /// to finish). Safe to call more than once, and from a cancelled task: stopping always completes.
+    public func shutdown(logger: Logger, gracefully: Bool = true) async {
+        await Task { await self.stop(logger: logger, gracefully: gracefully) }.value
     }
 
-    private func stop(logger: Logger) async {
+    private func stop(logger: Logger, gracefully: Bool) async {
         let first = stopped.withLock { stopped in
             defer { stopped = true }
             return !stopped
         }
-        if first, isRunning {
+        if first, isRunning, !gracefully {
+            kill(pid, SIGKILL)
+        } else if first, isRunning {
             kill(pid, SIGTERM)
             if await exit.wait(timeout: configuration.stopGrace) == nil {
                 logger.warning("proxy did not stop in time; killing it", metadata: ["version": "v\(id)", "pid": "\(pid)"])

@@ -77,7 +77,10 @@ public final class DeploymentController: NoteStore {
 
     public func snapshot() -> DeploymentSnapshot {
         let perVersion = stats.collectProxyStats()
-        func rate(_ id: Int) -> Double { perVersion[id]?.values.reduce(0) { $0 + $1.requestsPerSec } ?? 0 }
+        func rate(_ id: Int) -> Double {
+            let sum = perVersion[id]?.values.reduce(0) { $0 + $1.requestsPerSec } ?? 0
+            return (sum * 100).rounded() / 100
+        }
         return state.withLock { state in
             func version(_ proxy: ServingProxy?, serving: Bool) -> VersionSnapshot? {
                 guard let proxy else { return nil }
@@ -293,7 +296,7 @@ public final class DeploymentController: NoteStore {
     }
 
     private func exportStats(of proxy: ServingProxy) async {
-        guard proxy.process.isRunning, let export = try? await proxy.client.exportShardStats() else { return }
+        guard proxy.process.isRunning, let export = try? await proxy.client.exportShardStats(timeout: .seconds(1)) else { return }
         stats.recordShardExport(export, from: proxy.statsSource)
     }
 
@@ -307,7 +310,7 @@ public final class DeploymentController: NoteStore {
                 if !proxy.process.isRunning {
                     await replace(proxy, reason: "exited with status \(proxy.process.exitStatus ?? -1)")
                 } else if checkHealth {
-                    if (try? await proxy.client.ready()) != nil {
+                    if (try? await proxy.client.ready(timeout: .seconds(1))) != nil {
                         proxy.healthCheckPassed()
                     } else if proxy.healthCheckFailed() >= Self.failedChecksBeforeReplace {
                         await replace(proxy, reason: "stopped answering Ready")
@@ -335,7 +338,7 @@ public final class DeploymentController: NoteStore {
                 !state.shuttingDown && (state.current === broken || (state.previous === broken && state.previousServing))
             }
             guard stillServing else { return }
-            await exportStats(of: broken)
+            // Its last export (from the instrument loop) stands: a broken proxy cannot be asked.
             stats.retireShardExport(from: broken.statsSource)
             if broken.process.isRunning { kill(broken.process.pid, SIGKILL) }
             let fresh: DataProxyProcess

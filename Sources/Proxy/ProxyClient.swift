@@ -83,25 +83,27 @@ public final class ProxyClient: NoteStore {
 
     // MARK: Proxy-only calls
 
-    public func ready() async throws -> ReadyInfo {
-        try await required(.ready, NoParams())
+    /// - Parameter timeout: how long to wait for the answer (health checks use a short one,
+    ///   so a hung proxy is noticed in seconds).
+    public func ready(timeout: TimeAmount? = nil) async throws -> ReadyInfo {
+        try await required(.ready, NoParams(), timeout: timeout)
     }
 
-    public func exportShardStats() async throws -> DataStoreStats {
-        try await required(.exportShardStats, NoParams())
+    public func exportShardStats(timeout: TimeAmount? = nil) async throws -> DataStoreStats {
+        try await required(.exportShardStats, NoParams(), timeout: timeout)
     }
 
     // MARK: Transport
 
-    private func required<Result: Decodable>(_ method: RPCMethod, _ params: some Encodable) async throws -> Result {
-        guard let result: Result = try await call(method, params) else {
+    private func required<Result: Decodable>(_ method: RPCMethod, _ params: some Encodable, timeout: TimeAmount? = nil) async throws -> Result {
+        guard let result: Result = try await call(method, params, timeout: timeout) else {
             throw ProxyClientError.badResponse(proxyId: id, reason: "\(method.rawValue) returned null")
         }
         return result
     }
 
     /// Sends one request and decodes its result (nil for a JSON null).
-    public func call<Result: Decodable>(_ method: RPCMethod, _ params: some Encodable) async throws -> Result? {
+    public func call<Result: Decodable>(_ method: RPCMethod, _ params: some Encodable, timeout: TimeAmount? = nil) async throws -> Result? {
         let requestId = nextRequestId.wrappingAdd(1, ordering: .relaxed).oldValue
         let body = try JSONCoding.encoder().encode(RequestBody(id: requestId, method: method.rawValue, params: params))
         var request = HTTPClientRequest(url: url)
@@ -113,7 +115,7 @@ public final class ProxyClient: NoteStore {
         let status: UInt
         let bytes: ByteBuffer
         do {
-            let response = try await http.execute(request, timeout: timeout)
+            let response = try await http.execute(request, timeout: timeout ?? self.timeout)
             status = response.status.code
             bytes = try await response.body.collect(upTo: 64 << 20)
         } catch {

@@ -84,3 +84,30 @@ final class ManualClock: Sendable {
         #expect(snapshot.noteUpdateRequests["shard-1"]?.totalRequests == 4000)
     }
 }
+
+@Suite struct ShardExportMergerTests {
+    func export(_ reads: Int, rate: Double = 1) -> DataStoreStats {
+        DataStoreStats(noteReadRequests: ["shard-0": RequestStats(totalRequests: reads, requestsPerSec: rate)])
+    }
+
+    @Test func theSameExportTwiceCountsOnce() {
+        var merger = ShardExportMerger()
+        merger.record(export(10), from: "v1/100")
+        merger.record(export(10), from: "v1/100")
+        #expect(merger.merged.noteReadRequests["shard-0"]?.totalRequests == 10)
+    }
+
+    @Test func sourcesAddUpAndTotalsNeverGoBackwards() {
+        var merger = ShardExportMerger()
+        merger.record(export(10), from: "v1/100")
+        merger.record(export(4), from: "v2/200")
+        #expect(merger.merged.noteReadRequests["shard-0"] == RequestStats(totalRequests: 14, requestsPerSec: 2))
+        merger.record(export(7), from: "v1/100")   // an out-of-order, older export
+        #expect(merger.merged.noteReadRequests["shard-0"]?.totalRequests == 14)
+        merger.retire("v1/100")
+        merger.record(export(99), from: "v1/100")   // ignored after retirement
+        #expect(merger.merged.noteReadRequests["shard-0"] == RequestStats(totalRequests: 14, requestsPerSec: 1))
+        merger.record(export(6, rate: 3), from: "v2/200")
+        #expect(merger.merged.noteReadRequests["shard-0"] == RequestStats(totalRequests: 16, requestsPerSec: 3))
+    }
+}

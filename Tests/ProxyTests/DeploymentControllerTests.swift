@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Proxy
+@testable import Store
+@testable import Telemetry
+
+/// Rolling releases with real proxy children and traffic flowing through the controller.
+@Suite(.serialized) struct DeploymentControllerTests {
+    @Test func beforeTheFirstDeployNothingServes() async throws {
+        let harness = try DeploymentHarness()
+        #expect(harness.controller.status() == .initial)
+        #expect(harness.controller.current() == nil && harness.controller.previous() == nil)
+        await #expect(throws: DeployError.noServingProxy) { try await harness.controller.listNotes(accountId: UUID()) }
+        await harness.controller.shutdown()   // nil-safe
+        await harness.controller.shutdown()   // and idempotent
+    }
+
+    @Test func aRolloutUnderTrafficFailsNothingAndRetiresTheOldVersion() async throws {
+        let harness = try DeploymentHarness(rolloutWait: .seconds(2))
+        let controller = harness.controller
+        #expect(try await controller.deploy() == 1)
+        #expect(controller.status() == .ready)
+        let first = try #require(controller.current())
+        controller.startBackgroundWork()
+        let traffic = Traffic(store: controller)
+
+        let target = try controller.startDeploy()
+        #expect(target == 2)
+        #expect(await eventually { controller.status() == .rolloutWait })
+        let during = controller.snapshot()
+        #expect(during.current?.id == 2 && during.previous?.id == 1)
+        #expect(during.rolloutSecondsLeft.map { $0 >= 1 && $0 <= 2 } == true)
+        let callsAtStart = harness.stats.collectProxyStats()
+        try await Task.sleep(for: .milliseconds(1500))
+        let callsLater = harness.stats.collectProxyStats()
+        func total(_ stats: [Int: [String: RequestStats]], _ version: Int) -> Int {
+            stats[version]?.values.reduce(0) { $0 + $1.totalRequests } ?? 0
+        }
+        #expect(total(callsLater, 1) > total(callsAtStart, 1), "v1 got no traffic during ROLLOUT_WAIT")
+        #expect(total(callsLater, 2) > total(callsAtStart, 2), "v2 got no traffic during ROLLOUT_WAIT")
+
+        #expect(await harness.waitFor(.ready))
+        #expect(controller.previous() == nil)
+        #expect(controller.current()?.id == 2)
+        #expect(await eventually { !processIsAlive(first.pid) }, "v1 still runs after retiring")
+        try await Task.sleep(for: .milliseconds(300))
+        await traffic.stop()
+        #expect(traffic.operationCount > 100)
+        #expect(traffic.failureList.isEmpty, "\(traffic.failureList.map(\.description))")
+        #expect(traffic.mismatchList.isEmpty, "\(traffic.mismatchList)")
+        #expect(controller.snapshot().deploys == 2)
+        await controller.shutdown()
+    }
+
+    @Test func aSecondDeployIsRefusedAtOnce() async throws {
+        let harness = try DeploymentHarness(rolloutWait: .seconds(30))
+        try await harness.controller.deploy()
+        #expect(try harness.controller.startDeploy() == 2)
+        #expect(throws: DeployError.alreadyRunning(targetVersion: 2)) { try harness.controller.startDeploy() }
+        await #expect(throws: DeployError.self) { try await harness.controller.deploy() }
+        await harness.controller.shutdown()
+        #expect(throws: DeployError.shuttingDown) { try harness.controller.startDeploy() }
+    }
+
+    @Test func aVersionThatNeverBecomesReadyLeavesTheOldOneServing() async throws {
+        let scratch = TemporaryDirectory()
+        let harness = try DeploymentHarness(executable: try DeploymentHarness.scriptNeverReady(version: 2, in: scratch),
+                                            readyTimeout: .seconds(2))
+        let controller = harness.controller
+        try await controller.deploy()
+        let v1 = try #require(controller.current())
+        let traffic = Traffic(store: controller)
+        await #expect(throws: ProxyLaunchError.self) { try await controller.deploy() }
+        await traffic.stop()
+        #expect(controller.status() == .ready)
+        #expect(controller.current()?.pid == v1.pid)
+        #expect(controller.previous() == nil)
+        #expect(controller.snapshot().lastError?.contains("v2") == true)
+        #expect(traffic.failureList.isEmpty, "\(traffic.failureList.map(\.description))")
+        #expect(traffic.operationCount > 50)
+        #expect(harness.logs.lines().contains { $0.text.contains("deploy v2 failed") })
+        await controller.shutdown()
+    }
+
+    @Test func aKilledProxyIsReplacedAndTrafficRecovers() async throws {
+        let harness = try DeploymentHarness()
+        let controller = harness.controller
+        try await controller.deploy()
+        controller.startBackgroundWork()
+        let victim = try #require(controller.current())
+        let traffic = Traffic(store: controller)
+        try await Task.sleep(for: .milliseconds(300))
+        kill(victim.pid, SIGKILL)
+        #expect(await eventually { controller.snapshot().restarts == 1 && controller.current()?.pid != victim.pid })
+        let replacedAt = ContinuousClock.now
+        let replacement = try #require(controller.current())
+        #expect(replacement.id == 1)
+        let before = traffic.operationCount
+        try await Task.sleep(for: .milliseconds(700))
+        await traffic.stop()
+        #expect(traffic.operationCount > before, "traffic did not recover")
+        let late = traffic.failureList.filter { $0.at > replacedAt }
+        #expect(late.isEmpty, "failures after the replacement was ready: \(late.map(\.description))")
+        await controller.shutdown()
+    }
+
+    @Test func aHungProxyIsReplaced() async throws {
+        let harness = try DeploymentHarness()
+        let controller = harness.controller
+        try await controller.deploy()
+        controller.startBackgroundWork()
+        let hung = try #require(controller.current())
+        kill(hung.pid, SIGSTOP)
+        #expect(await eventually(timeout: .seconds(15)) { controller.snapshot().restarts == 1 }, "\(harness.logs.lines().map(\.text).joined(separator: "\n"))")
+        #expect(await eventually { !processIsAlive(hung.pid) })
+        #expect(try await controller.listNotes(accountId: UUID()).isEmpty)
+        await controller.shutdown()
+    }
+
+    @Test func shardStatsArePulledAndMergedAcrossVersions() async throws {
+        let harness = try DeploymentHarness(rolloutWait: .milliseconds(200))
+        let controller = harness.controller
+        try await controller.deploy()
+        controller.startInstrument()
+        let account = UUID()
+        for _ in 0..<5 { _ = try await controller.listNotes(accountId: account) }
+        let shard = ShardRouter.shardName(ShardRouter(shardCount: 2).shard(for: account))
+        #expect(await eventually { harness.stats.collectShardStats().noteListRequests[shard]?.totalRequests == 5 })
+        try await controller.deploy()   // v1 retires; its counts must stay
+        for _ in 0..<3 { _ = try await controller.listNotes(accountId: account) }
+        #expect(await eventually { harness.stats.collectShardStats().noteListRequests[shard]?.totalRequests == 8 })
+        await controller.shutdown()
+    }
+
+    @Test func aFailedRebuildAbortsTheDeployCleanly() async throws {
+        let empty = TemporaryDirectory()   // no Package.swift here: `swift build` fails
+        let harness = try DeploymentHarness(rebuilder: Rebuilder(workingDirectory: empty.url, logCapture: nil))
+        await #expect(throws: DeployError.self) { try await harness.controller.deploy() }
+        #expect(harness.controller.status() == .initial)
+        #expect(harness.controller.snapshot().lastError?.contains("swift build failed") == true)
+        await harness.controller.shutdown()
+    }
+}
