@@ -18,6 +18,7 @@ struct ExitMessage: Error, CustomStringConvertible {
 @main
 enum Main {
     static func main() async {
+        resetInheritedSignals()
         var command: any ParsableCommand
         do {
             command = try NotelyCommand.parseAsRoot()
@@ -40,6 +41,16 @@ enum Main {
             if NotelyCommand.exitCode(for: error) == .success { NotelyCommand.exit(withError: error) }
             fail("\(error)", code: 1)
         }
+    }
+
+    /// A child inherits its parent's blocked and ignored signals (a Notely parent ignores
+    /// SIGTERM and SIGINT while it handles them itself). Start clean, so SIGTERM stops a proxy
+    /// even before it installs its own handler.
+    static func resetInheritedSignals() {
+        var none = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, nil)
+        for signalNumber in [SIGTERM, SIGINT, SIGHUP, SIGQUIT] { signal(signalNumber, SIG_DFL) }
     }
 
     static func fail(_ message: String, code: Int32) -> Never {

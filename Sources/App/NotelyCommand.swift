@@ -77,7 +77,7 @@ struct NotelyCommand: AsyncParsableCommand {
         } else if headless {
             try await HeadlessMode(options: self).run()
         } else {
-            throw ExitMessage(code: 1, "the dashboard is not built yet; run `notely --headless` for the service without a UI")
+            try await DashboardMode(options: self).run()
         }
     }
 }

@@ -16,12 +16,12 @@ public struct Rebuilder: Sendable {
     /// Runs `swift build --product notely` and returns the fresh binary.
     public func build(logger: Logger) async throws -> URL {
         logger.info("rebuilding notely (swift build --product notely)")
-        let (status, output) = try await run(["build", "--product", "notely"])
+        let (status, output) = try await run(["build", "--product", "notely"], logOutput: true)
         guard status == 0 else {
             let tail = output.split(separator: "\n").suffix(5).joined(separator: " | ")
             throw DeployError.buildFailed(tail.isEmpty ? "exit status \(status)" : tail)
         }
-        let (_, binPath) = try await run(["build", "--show-bin-path"])
+        let (_, binPath) = try await run(["build", "--show-bin-path"], logOutput: false)
         let binary = URL(fileURLWithPath: binPath.trimmingCharacters(in: .whitespacesAndNewlines)).appendingPathComponent("notely")
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw DeployError.buildFailed("no notely binary at \(binary.path)")
@@ -29,7 +29,7 @@ public struct Rebuilder: Sendable {
         return binary
     }
 
-    private func run(_ arguments: [String]) async throws -> (Int32, String) {
+    private func run(_ arguments: [String], logOutput: Bool) async throws -> (Int32, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["swift"] + arguments
@@ -48,7 +48,9 @@ public struct Rebuilder: Sendable {
         let reader = Task.detached { pipe.fileHandleForReading.readDataToEndOfFile() }
         let status = await exit.wait()
         let output = String(decoding: await reader.value, as: UTF8.self)
-        for line in output.split(separator: "\n") { logCapture?.append("[build] \(line)") }
+        if logOutput {
+            for line in output.split(separator: "\n") { logCapture?.append("[build] \(line)") }
+        }
         return (status, output)
     }
 }

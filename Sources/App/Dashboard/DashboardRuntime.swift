@@ -1,0 +1,112 @@
+import Foundation
+import Logging
+import Proxy
+import Store
+import Synchronization
+
+/// The dashboard's I/O shell: holds the state, applies actions through the pure
+/// `DashboardUpdate`, and carries out the effects it asks for against the running service.
+/// Safe from any thread; the UI thread only reads the state to draw it.
+final class DashboardRuntime: Sendable {
+    private let service: NotelyService
+    private let state = Mutex(DashboardState())
+    private let dirty = Atomic<Bool>(true)
+    private let quitRequested = Atomic<Bool>(false)
+    private let logger = Logger(label: "dashboard")
+
+    init(service: NotelyService) {
+        self.service = service
+    }
+
+    var current: DashboardState { state.withLock { $0 } }
+    var wantsQuit: Bool { quitRequested.load(ordering: .relaxed) }
+
+    /// True once since the last call when something changed that should be drawn.
+    func takeDirty() -> Bool { dirty.exchange(false, ordering: .relaxed) }
+
+    func send(_ action: DashboardAction) {
+        let effects = state.withLock { DashboardUpdate.update(&$0, action) }
+        dirty.store(true, ordering: .relaxed)
+        for effect in effects { perform(effect) }
+    }
+
+    /// Pulls a fresh service snapshot, the logs and the notes once a second until cancelled.
+    func refreshLoop() async {
+        while !Task.isCancelled {
+            send(.refreshed(service.snapshot(), logs: service.logs.lines().map(\.text)))
+            perform(.loadNotes(accountId: current.notes.selectedAccountId))
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    private func perform(_ effect: DashboardEffect) {
+        let service = service
+        switch effect {
+        case .quit:
+            quitRequested.store(true, ordering: .relaxed)
+        case .deploy:
+            do {
+                send(.deployStarted(targetVersion: try service.controller.startDeploy()))
+            } catch DeployError.alreadyRunning(let target) {
+                send(.deployRefused("already deploying\(target.map { " v\($0)" } ?? ""); wait for READY"))
+            } catch {
+                send(.deployRefused("deploy refused: \(error)"))
+            }
+        case .toggleLoad:
+            guard let generator = service.loadGenerator else {
+                send(.failed("the load generator is off (--no-load)"))
+                return
+            }
+            generator.setEnabled(!generator.isEnabled)
+            send(.loadToggled(on: generator.isEnabled))
+        case .createAccount(let name):
+            run("create the account") {
+                let account = Account(name: name)
+                try await service.accounts.createAccount(account)
+                return .accountCreated(account)
+            }
+        case .createNote(let accountId, let content):
+            run("create the note") {
+                let now = Note.now()
+                let note = Note(creator: accountId, createdAt: now, updatedAt: now, content: content)
+                try await service.notes.createNote(accountId: accountId, note: note)
+                return .noteSaved(note)
+            }
+        case .updateNote(let original, let content):
+            var note = original
+            note.content = content
+            note.updatedAt = max(Note.now(), original.updatedAt)
+            let edited = note
+            run("save the note") {
+                try await service.notes.updateNote(accountId: edited.creator, note: edited)
+                return .noteSaved(edited)
+            }
+        case .deleteNote(let note):
+            run("delete the note") {
+                try await service.notes.deleteNote(accountId: note.creator, note: note)
+                return .noteDeleted(note)
+            }
+        case .loadNotes(let accountId):
+            run("load the notes") {
+                var rows: [NotesPaneState.AccountRow] = []
+                for account in try await service.accounts.listAccounts() {
+                    rows.append(.init(account: account, noteCount: try await service.notes.countNotes(accountId: account.id)))
+                }
+                var notes: [Note] = []
+                if let accountId { notes = try await service.notes.listNotes(accountId: accountId) }
+                return .notesLoaded(accounts: rows, notes: notes, forAccount: accountId)
+            }
+        }
+    }
+
+    /// Runs an effect in the background; an error becomes a message in the Notes pane.
+    private func run(_ what: String, _ body: @escaping @Sendable () async throws -> DashboardAction) {
+        Task {
+            do {
+                send(try await body())
+            } catch {
+                send(.failed("could not \(what): \(APIError.from(error).message)"))
+            }
+        }
+    }
+}

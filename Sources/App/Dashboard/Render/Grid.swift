@@ -1,0 +1,123 @@
+import CNcurses
+import Foundation
+
+/// What a cell means, not how it looks: the terminal backend maps roles to a theme's colours.
+enum StyleRole: Int, CaseIterable, Sendable {
+    case normal, title, border, label, good, bad, accent, dim, selected, selectedInactive, progress, warningBanner
+}
+
+struct CellStyle: Equatable, Sendable {
+    var role: StyleRole = .normal
+    var bold = false
+
+    static let normal = CellStyle()
+    static func role(_ role: StyleRole, bold: Bool = false) -> CellStyle { CellStyle(role: role, bold: bold) }
+}
+
+/// One screen position. A wide character (CJK, most emoji) fills its cell and marks the next
+/// one as its continuation, so the grid's columns are the terminal's columns.
+struct Cell: Equatable, Sendable {
+    var character: Character = " "
+    var style = CellStyle.normal
+    var isContinuation = false
+}
+
+/// An in-memory screen that `render` draws into and tests read as text.
+struct Grid: Sendable {
+    let width: Int
+    let height: Int
+    private(set) var cells: [Cell]
+
+    init(width: Int, height: Int) {
+        self.width = max(0, width)
+        self.height = max(0, height)
+        cells = Array(repeating: Cell(), count: self.width * self.height)
+    }
+
+    subscript(x: Int, y: Int) -> Cell {
+        cells[y * width + x]
+    }
+
+    /// Writes `text` from column `x` on row `y`, clipped to `maxWidth` columns (and the grid).
+    /// Control characters become spaces. Returns the columns used.
+    @discardableResult
+    mutating func put(_ text: String, x: Int, y: Int, style: CellStyle = .normal, maxWidth: Int? = nil) -> Int {
+        guard y >= 0, y < height, x < width else { return 0 }
+        let limit = min(width, x + (maxWidth ?? width))
+        var column = x
+        for character in text {
+            let shown = character.isNewline || character.unicodeScalars.first.map({ $0.value < 0x20 || $0.value == 0x7f }) == true
+                ? " " : character
+            let columns = DisplayWidth.of(shown)
+            if column + columns > limit { break }
+            if column >= 0 {
+                cells[y * width + column] = Cell(character: shown, style: style)
+                if columns == 2 { cells[y * width + column + 1] = Cell(character: " ", style: style, isContinuation: true) }
+            }
+            column += columns
+        }
+        return column - x
+    }
+
+    /// Fills a rectangle with one character and style.
+    mutating func fill(x: Int, y: Int, width fillWidth: Int, height fillHeight: Int, character: Character = " ", style: CellStyle = .normal) {
+        for row in max(0, y)..<min(height, y + fillHeight) {
+            for column in max(0, x)..<min(width, x + fillWidth) {
+                cells[row * width + column] = Cell(character: character, style: style)
+            }
+        }
+    }
+
+    /// Restyles the cells of a row span (e.g. the selected line).
+    mutating func restyle(x: Int, y: Int, width spanWidth: Int, style: CellStyle) {
+        guard y >= 0, y < height else { return }
+        for column in max(0, x)..<min(width, x + spanWidth) { cells[y * width + column].style = style }
+    }
+
+    /// The row as text (continuation cells left out), for tests and debugging.
+    func line(_ y: Int) -> String {
+        String((0..<width).compactMap { x in self[x, y].isContinuation ? nil : self[x, y].character })
+    }
+
+    /// The whole grid as lines of text.
+    var text: String { (0..<height).map(line).joined(separator: "\n") }
+}
+
+/// Terminal columns a character takes: 2 for wide East Asian characters and emoji, else 1.
+enum DisplayWidth {
+    static func of(_ character: Character) -> Int {
+        guard let scalar = character.unicodeScalars.first else { return 1 }
+        if character.unicodeScalars.count > 1, character.unicodeScalars.contains(where: { $0.properties.isEmojiPresentation }) { return 2 }
+        let width = notely_wcwidth(scalar.value)
+        return width == 2 ? 2 : 1
+    }
+
+    static func of(_ text: String) -> Int { text.reduce(0) { $0 + of($1) } }
+
+    /// `text` cut to at most `columns` columns, with an ellipsis when cut.
+    static func truncate(_ text: String, to columns: Int) -> String {
+        guard columns > 0 else { return "" }
+        if of(text) <= columns { return text }
+        var result = ""
+        var used = 0
+        for character in text {
+            let width = of(character)
+            if used + width > columns - 1 { break }
+            result.append(character)
+            used += width
+        }
+        return result + "…"
+    }
+
+    /// `text` padded with spaces (or cut) to exactly `columns` columns.
+    static func pad(_ text: String, to columns: Int) -> String {
+        let cut = truncate(text, to: columns)
+        return cut + String(repeating: " ", count: max(0, columns - of(cut)))
+    }
+
+    /// `text` right-aligned in `columns` columns.
+    static func padLeft(_ text: String, to columns: Int) -> String {
+        let cut = truncate(text, to: columns)
+        return String(repeating: " ", count: max(0, columns - of(cut))) + cut
+    }
+}

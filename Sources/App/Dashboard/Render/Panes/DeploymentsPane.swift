@@ -1,0 +1,93 @@
+import Proxy
+import Telemetry
+
+/// Status, the serving versions, rollout progress, the last deploy error.
+enum DeploymentsPane {
+    static let title = "Deployments  d deploy"
+
+    static func draw(_ state: DashboardState, in rect: Rect, on grid: inout Grid) {
+        grid.box(rect, title: title)
+        let inner = rect.inner
+        guard let service = state.service else { return }
+        let deployment = service.deployment
+        var lines = Lines(grid: grid, rect: inner)
+        let wide = inner.width >= 50
+
+        lines.add([(wide ? "status " : "", .label), (deployment.status.rawValue, statusRole(deployment.status)),
+                   ("  deploys \(deployment.deploys)  restarts \(deployment.restarts)", deployment.restarts > 0 ? .bad : .dim)])
+        lines.add(versionLine("current ", deployment.current, wide: wide))
+        lines.add(versionLine("previous", deployment.previous, wide: wide))
+        lines.add(progressLine(deployment, width: inner.width))
+        if let message = state.deployMessage {
+            lines.add([(message, .accent)])
+        } else if let error = deployment.lastError {
+            lines.add([(error, .bad)])
+        } else {
+            lines.add([])
+        }
+        for version in [deployment.current, deployment.previous].compactMap({ $0 }) {
+            lines.add(breakdownLine(version.id, service.proxies[String(version.id)] ?? [:]))
+        }
+        grid = lines.grid
+    }
+
+    static func statusRole(_ status: DeploymentStatus) -> StyleRole {
+        switch status {
+        case .ready: .good
+        case .initial: .dim
+        case .rolloutLaunchNew, .rolloutWait: .accent
+        }
+    }
+
+    /// `current   v2  10:04:05  pid 4242  9.5 req/s`, or tighter when narrow.
+    private static func versionLine(_ label: String, _ version: VersionSnapshot?, wide: Bool) -> [(String, StyleRole)] {
+        let gap = wide ? "  " : " "
+        guard let version else { return [(label, .label), ("\(gap)—", .dim)] }
+        return [(label, .label), ("\(gap)v\(version.id)", .accent), ("\(gap)\(Format.clock(version.launchedAt))", .normal),
+                ("\(gap)pid \(version.pid)", .dim), ("\(gap)\(Format.rate(version.requestsPerSec))\(wide ? " req/s" : "/s")", .normal),
+                (version.serving ? "" : "\(gap)draining", .bad)]
+    }
+
+    private static func progressLine(_ deployment: DeploymentSnapshot, width: Int) -> [(String, StyleRole)] {
+        switch deployment.status {
+        case .rolloutLaunchNew:
+            return [("launching v\(deployment.targetVersion ?? 0)…", .accent)]
+        case .rolloutWait:
+            let left = deployment.rolloutSecondsLeft ?? 0
+            let total = max(deployment.rolloutWaitSeconds, 1)
+            let label = left > 0 ? " \(left) s left" : " retiring v\(deployment.previous?.id ?? 0)"
+            let bar = Format.progressBar(fraction: 1 - Double(left) / total, width: max(4, width - DisplayWidth.of(label) - 2))
+            return [("[", .dim), (bar.full, .progress), (bar.empty, .dim), ("]", .dim), (label, .accent)]
+        case .ready, .initial:
+            return []
+        }
+    }
+
+    private static func breakdownLine(_ id: Int, _ operations: [String: RequestStats]) -> [(String, StyleRole)] {
+        let parts = DataStoreOperation.allCases.map { operation in
+            "\(operation.rawValue) \(Format.rate(operations[operation.statsKey]?.requestsPerSec ?? 0))"
+        }
+        return [("v\(id) ", .accent), (parts.joined(separator: "  "), .dim)]
+    }
+}
+
+/// Writes styled lines one under another inside a rectangle, dropping what does not fit.
+struct Lines {
+    var grid: Grid
+    let rect: Rect
+    private(set) var row = 0
+
+    init(grid: Grid, rect: Rect) {
+        self.grid = grid
+        self.rect = rect
+    }
+
+    mutating func add(_ spans: [(String, StyleRole)]) {
+        guard row < rect.height else { return }
+        var x = rect.x
+        for (text, role) in spans {
+            x += grid.put(text, x: x, y: rect.y + row, style: .role(role), maxWidth: rect.x + rect.width - x)
+        }
+        row += 1
+    }
+}

@@ -1,0 +1,33 @@
+import Telemetry
+
+/// Data-store access per shard: total and rate, and per operation where space allows.
+enum ShardsPane {
+    static let title = "Shards"
+
+    static func draw(_ state: DashboardState, in rect: Rect, on grid: inout Grid) {
+        grid.box(rect, title: title)
+        let inner = rect.inner
+        guard let service = state.service else { return }
+        let shards = service.shards
+        let names = (0..<service.service.shardCount).map { "shard-\($0)" }
+        let perOperation = inner.width >= 60
+        var lines = Lines(grid: grid, rect: inner)
+
+        var header = DisplayWidth.pad("shard", to: 9) + DisplayWidth.padLeft("total", to: 9) + DisplayWidth.padLeft("req/s", to: 8)
+        if perOperation {
+            for operation in DataStoreOperation.allCases { header += DisplayWidth.padLeft(operation.rawValue, to: 8) }
+        }
+        lines.add([(header, .label)])
+        for name in names {
+            let total = shards.total(for: name)
+            var row = DisplayWidth.padLeft(Format.count(total.totalRequests), to: 9) + DisplayWidth.padLeft(Format.rate(total.requestsPerSec), to: 8)
+            if perOperation {
+                for operation in DataStoreOperation.allCases {
+                    row += DisplayWidth.padLeft(Format.count(shards[operation][name]?.totalRequests ?? 0), to: 8)
+                }
+            }
+            lines.add([(DisplayWidth.pad(name, to: 9), .accent), (row, .normal)])
+        }
+        grid = lines.grid
+    }
+}

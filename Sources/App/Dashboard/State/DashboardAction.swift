@@ -1,0 +1,29 @@
+import Foundation
+import Store
+
+/// What can happen to the dashboard: a key, fresh data, or the result of an effect.
+enum DashboardAction: Sendable {
+    case key(KeyEvent)
+    case refreshed(ServiceSnapshot, logs: [String])
+    case notesLoaded(accounts: [NotesPaneState.AccountRow], notes: [Note], forAccount: UUID?)
+    case accountCreated(Account)
+    case noteSaved(Note)
+    case noteDeleted(Note)
+    case deployStarted(targetVersion: Int)
+    case deployRefused(String)
+    case loadToggled(on: Bool)
+    case failed(String)
+}
+
+/// Work the dashboard asks its runtime to do; results come back as actions.
+enum DashboardEffect: Equatable, Sendable {
+    case createAccount(name: String)
+    case createNote(accountId: UUID, content: String)
+    case updateNote(Note, content: String)
+    case deleteNote(Note)
+    case deploy
+    case toggleLoad
+    /// Reload accounts and the notes of this account.
+    case loadNotes(accountId: UUID?)
+    case quit
+}

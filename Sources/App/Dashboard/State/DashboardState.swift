@@ -1,0 +1,66 @@
+import Foundation
+import Store
+
+/// Everything the dashboard draws, as one value. Only `DashboardUpdate` changes it.
+struct DashboardState: Sendable {
+    /// The latest service figures (refreshed once a second).
+    var service: ServiceSnapshot?
+    var notes = NotesPaneState()
+    var logs: [String] = []
+    /// Lines scrolled up from the newest log line (PgUp/PgDn).
+    var logScroll = 0
+    var mode = Mode.browsing
+    var showHelp = false
+    /// A short line in the Deployments pane (e.g. a refused deploy), shown for a few refreshes.
+    var deployMessage: String?
+    var deployMessageTicks = 0
+    /// Whether the load generator runs, as last set or seen (answers `g` before the next refresh).
+    var loadEnabled: Bool?
+    var quitting = false
+
+    enum Mode: Equatable, Sendable {
+        case browsing
+        case editing(Edit, TextField)
+        case confirmingDelete(Note)
+    }
+
+    enum Edit: Equatable, Sendable {
+        case newAccount
+        case newNote(accountId: UUID)
+        case note(Note)
+
+        var prompt: String {
+            switch self {
+            case .newAccount: "New account name"
+            case .newNote: "New note"
+            case .note: "Edit note"
+            }
+        }
+    }
+}
+
+/// The Notes pane: the accounts with their note counts, and the selected account's notes.
+struct NotesPaneState: Equatable, Sendable {
+    struct AccountRow: Equatable, Sendable {
+        var account: Account
+        var noteCount: Int
+    }
+
+    enum Focus: Equatable, Sendable { case accounts, notes }
+
+    var accounts: [AccountRow] = []
+    var notes: [Note] = []
+    /// The account whose notes `notes` holds.
+    var notesAccountId: UUID?
+    var selectedAccountId: UUID?
+    var selectedNoteId: UUID?
+    var focus = Focus.accounts
+    /// The last result or error of a notes action, shown at the bottom of the pane for a few refreshes.
+    var message: String?
+    var messageIsError = false
+    var messageTicks = 0
+
+    var selectedAccountIndex: Int? { accounts.firstIndex { $0.account.id == selectedAccountId } }
+    var selectedNoteIndex: Int? { notes.firstIndex { $0.id == selectedNoteId } }
+    var selectedNote: Note? { notes.first { $0.id == selectedNoteId } }
+}

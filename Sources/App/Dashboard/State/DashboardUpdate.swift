@@ -1,0 +1,207 @@
+import Foundation
+import Store
+
+/// The dashboard's pure core: an action changes the state and may ask for effects. No I/O,
+/// no clock — tests drive it key by key.
+enum DashboardUpdate {
+    /// Lines one PgUp/PgDn moves the log view.
+    static let logPage = 10
+    static let maxLogLines = 1000
+    /// Refreshes (seconds) a message stays on screen.
+    static let messageTicks = 6
+
+    static func update(_ state: inout DashboardState, _ action: DashboardAction) -> [DashboardEffect] {
+        switch action {
+        case .key(let key):
+            return handle(key, &state)
+        case .refreshed(let snapshot, let logs):
+            state.service = snapshot
+            state.logs = Array(logs.suffix(maxLogLines))
+            state.loadEnabled = snapshot.load.running
+            age(&state)
+            return []
+        case .notesLoaded(let accounts, let notes, let accountId):
+            state.notes.accounts = accounts
+            if state.notes.selectedAccountIndex == nil { state.notes.selectedAccountId = accounts.first?.account.id }
+            if accountId == state.notes.selectedAccountId {
+                state.notes.notes = notes
+                state.notes.notesAccountId = accountId
+                if state.notes.selectedNoteIndex == nil { state.notes.selectedNoteId = notes.first?.id }
+                return []
+            }
+            // The selection moved while loading (or was just made): load what is selected now.
+            return [.loadNotes(accountId: state.notes.selectedAccountId)]
+        case .accountCreated(let account):
+            state.notes.selectedAccountId = account.id
+            state.notes.selectedNoteId = nil
+            state.notes.notes = []
+            state.notes.focus = .accounts
+            report(&state, "account \(account.name) created")
+            return [.loadNotes(accountId: account.id)]
+        case .noteSaved(let note):
+            state.notes.selectedNoteId = note.id
+            state.notes.focus = .notes
+            report(&state, "note saved")
+            return [.loadNotes(accountId: state.notes.selectedAccountId)]
+        case .noteDeleted:
+            state.notes.selectedNoteId = nil
+            report(&state, "note deleted")
+            return [.loadNotes(accountId: state.notes.selectedAccountId)]
+        case .deployStarted(let target):
+            showDeployMessage(&state, "deploy of v\(target) started")
+            return []
+        case .deployRefused(let reason):
+            showDeployMessage(&state, reason)
+            return []
+        case .loadToggled(let on):
+            state.loadEnabled = on
+            return []
+        case .failed(let message):
+            report(&state, message, isError: true)
+            return []
+        }
+    }
+
+    private static func report(_ state: inout DashboardState, _ message: String, isError: Bool = false) {
+        state.notes.message = message
+        state.notes.messageIsError = isError
+        state.notes.messageTicks = messageTicks
+    }
+
+    private static func showDeployMessage(_ state: inout DashboardState, _ message: String) {
+        state.deployMessage = message
+        state.deployMessageTicks = messageTicks
+    }
+
+    /// Messages fade after `messageTicks` refreshes.
+    private static func age(_ state: inout DashboardState) {
+        state.notes.messageTicks = max(0, state.notes.messageTicks - 1)
+        if state.notes.messageTicks == 0 { state.notes.message = nil }
+        state.deployMessageTicks = max(0, state.deployMessageTicks - 1)
+        if state.deployMessageTicks == 0 { state.deployMessage = nil }
+    }
+
+    // MARK: Keys
+
+    private static func handle(_ key: KeyEvent, _ state: inout DashboardState) -> [DashboardEffect] {
+        if key == .interrupt { return quit(&state) }
+        if key == .resize { return [] }
+        if state.showHelp {
+            state.showHelp = false
+            return key == .character("q") ? quit(&state) : []
+        }
+        switch state.mode {
+        case .editing(let edit, var field):
+            return handleEditing(key, edit, &field, &state)
+        case .confirmingDelete(let note):
+            state.mode = .browsing
+            if key == .character("y") || key == .character("Y") { return [.deleteNote(note)] }
+            report(&state, "delete cancelled")
+            return []
+        case .browsing:
+            return handleBrowsing(key, &state)
+        }
+    }
+
+    private static func handleEditing(_ key: KeyEvent, _ edit: DashboardState.Edit, _ field: inout TextField,
+                                      _ state: inout DashboardState) -> [DashboardEffect] {
+        switch key {
+        case .escape:
+            state.mode = .browsing
+            return []
+        case .enter:
+            let text = field.text.trimmingCharacters(in: .whitespaces)
+            if text.isEmpty, edit == .newAccount {
+                report(&state, "an account needs a name", isError: true)
+                return []
+            }
+            state.mode = .browsing
+            switch edit {
+            case .newAccount: return [.createAccount(name: text)]
+            case .newNote(let accountId): return [.createNote(accountId: accountId, content: field.text)]
+            case .note(let note): return [.updateNote(note, content: field.text)]
+            }
+        default:
+            _ = field.apply(key)
+            state.mode = .editing(edit, field)
+            return []
+        }
+    }
+
+    private static func handleBrowsing(_ key: KeyEvent, _ state: inout DashboardState) -> [DashboardEffect] {
+        switch key {
+        case .character("q"): return quit(&state)
+        case .character("d"): return [.deploy]
+        case .character("g"): return [.toggleLoad]
+        case .character("?"):
+            state.showHelp = true
+            return []
+        case .up, .character("k"): return move(-1, &state)
+        case .down, .character("j"): return move(1, &state)
+        case .left, .right, .tab, .backTab:
+            state.notes.focus = state.notes.focus == .accounts ? .notes : .accounts
+            return []
+        case .character("a"):
+            state.mode = .editing(.newAccount, TextField())
+            return []
+        case .character("n"):
+            guard let accountId = state.notes.selectedAccountId else {
+                report(&state, "create or select an account first", isError: true)
+                return []
+            }
+            state.mode = .editing(.newNote(accountId: accountId), TextField())
+            return []
+        case .character("e"), .enter:
+            if state.notes.focus == .accounts, key == .enter {
+                state.notes.focus = .notes
+                return []
+            }
+            guard state.notes.focus == .notes, let note = state.notes.selectedNote else {
+                report(&state, "select a note to edit", isError: true)
+                return []
+            }
+            state.mode = .editing(.note(note), TextField(note.content))
+            return []
+        case .character("x"):
+            guard state.notes.focus == .notes, let note = state.notes.selectedNote else {
+                report(&state, "select a note to delete", isError: true)
+                return []
+            }
+            state.mode = .confirmingDelete(note)
+            return []
+        case .pageUp:
+            state.logScroll = min(state.logScroll + logPage, max(0, state.logs.count - 1))
+            return []
+        case .pageDown:
+            state.logScroll = max(0, state.logScroll - logPage)
+            return []
+        default:
+            return []
+        }
+    }
+
+    private static func move(_ delta: Int, _ state: inout DashboardState) -> [DashboardEffect] {
+        switch state.notes.focus {
+        case .accounts:
+            guard !state.notes.accounts.isEmpty else { return [] }
+            let index = clamp((state.notes.selectedAccountIndex ?? 0) + delta, count: state.notes.accounts.count)
+            let id = state.notes.accounts[index].account.id
+            guard id != state.notes.selectedAccountId else { return [] }
+            state.notes.selectedAccountId = id
+            state.notes.selectedNoteId = nil
+            return [.loadNotes(accountId: id)]
+        case .notes:
+            guard !state.notes.notes.isEmpty else { return [] }
+            let index = clamp((state.notes.selectedNoteIndex ?? -1) + delta, count: state.notes.notes.count)
+            state.notes.selectedNoteId = state.notes.notes[index].id
+            return []
+        }
+    }
+
+    private static func clamp(_ index: Int, count: Int) -> Int { min(max(index, 0), count - 1) }
+
+    private static func quit(_ state: inout DashboardState) -> [DashboardEffect] {
+        state.quitting = true
+        return [.quit]
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Proxy
+
+/// A tmux session on a private server: a real terminal for the dashboard.
+struct Tmux {
+    let socket = "notely-test-\(UUID().uuidString.prefix(8))"
+    let session = "notely"
+
+    /// Runs a tmux command (spawned directly: the server tmux forks must not hold a pipe of ours).
+    @discardableResult
+    func run(_ arguments: [String]) throws -> String {
+        let (status, output) = try runCommand(["tmux", "-u", "-L", socket] + arguments)
+        guard status == 0 else { throw TestSetupError("tmux \(arguments.joined(separator: " ")) failed: \(output)") }
+        return output
+    }
+
+    func start(_ command: String, width: Int, height: Int) throws {
+        try run(["new-session", "-d", "-s", session, "-x", String(width), "-y", String(height), command])
+    }
+
+    func screen() -> String { (try? run(["capture-pane", "-p", "-t", session])) ?? "" }
+    func keys(_ keys: String...) throws { try run(["send-keys", "-t", session] + keys) }
+    func type(_ text: String) throws { try run(["send-keys", "-t", session, "-l", text]) }
+    func resize(width: Int, height: Int) throws {
+        try run(["resize-window", "-t", session, "-x", String(width), "-y", String(height)])
+    }
+
+    func waitFor(_ timeout: Duration = .seconds(20), _ condition: (String) -> Bool) async -> Bool {
+        await eventually(timeout: timeout) { condition(screen()) }
+    }
+
+    func kill() { _ = try? run(["kill-server"]) }
+}
+
+/// `notely` in a real terminal, driven by keys, checked on screen and through the REST API.
+@Suite(.serialized) struct DashboardEndToEndTests {
+    @Test func thePresenterDemo() async throws {
+        let directory = TemporaryDirectory("notely-e2e")
+        let port = try freePort()
+        let exitFile = directory.path + "/exit-status"
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        let command = "cd '\(directory.path)' && TERM=xterm-256color '\(try notelyExecutable().path)' --port \(port) "
+            + "--rollout-wait 2 --data-dir data; echo $? > '\(exitFile)'; sleep 60"
+        try tmux.start(command, width: 120, height: 40)
+        let base = "http://127.0.0.1:\(port)"
+
+        #expect(await tmux.waitFor { screen in
+            ["Deployments", "Shards", "Notes", "Logs", "v1", "READY", "shard-0"].allSatisfy(screen.contains)
+        }, "\(tmux.screen())")
+        let firstPid = try require(try await httpRequest(.GET, base + "/stats").json["deployment"]["current"]["pid"] as? Int)
+
+        // d: v2 launches, serves beside v1, and the rollout ends READY on v2.
+        try tmux.keys("d")
+        #expect(await tmux.waitFor { $0.contains("ROLLOUT_") || $0.contains("v2") }, "\(tmux.screen())")
+        #expect(await eventually(timeout: .seconds(20)) {
+            let deployment = try? await httpRequest(.GET, base + "/stats").json["deployment"]
+            return deployment["status"] as? String == "READY" && deployment["current"]["id"] as? Int == 2
+        })
+        #expect(await tmux.waitFor { $0.contains("READY") && $0.contains("v2") && !$0.contains("ROLLOUT_WAIT") }, "\(tmux.screen())")
+        #expect(await eventually { !processIsAlive(Int32(firstPid)) }, "v1 still runs")
+
+        // a + name + Enter, n + text + Enter: they reach the store and the REST API sees them.
+        try tmux.keys("a")
+        try tmux.type("Grace Hopper")
+        try tmux.keys("Enter")
+        #expect(await tmux.waitFor { $0.contains("account Grace Hopper created") }, "\(tmux.screen())")
+        try tmux.keys("n")
+        try tmux.type("nanoseconds ✓")
+        try tmux.keys("Enter")
+        #expect(await tmux.waitFor { $0.contains("note saved") && $0.contains("nanoseconds ✓") }, "\(tmux.screen())")
+        let accounts = try await httpRequest(.GET, base + "/accounts").json as? [[String: Any]] ?? []
+        let grace = try require(accounts.first { $0["name"] as? String == "Grace Hopper" }?["id"] as? String, "account Grace Hopper")
+        let notes = try await httpRequest(.GET, base + "/accounts/\(grace)/notes").json as? [[String: Any]] ?? []
+        #expect(notes.map { $0["content"] as? String } == ["nanoseconds ✓"])
+
+        // A resize to 80×24 keeps every pane.
+        try tmux.resize(width: 80, height: 24)
+        #expect(await tmux.waitFor { screen in
+            ["Deployments", "Shards", "Notes", "Logs"].allSatisfy(screen.contains) && screen.split(separator: "\n").count <= 24
+        }, "\(tmux.screen())")
+
+        // q: the terminal is given back, everything stops, exit status 0, no proxy left.
+        let lastPid = try require(try await httpRequest(.GET, base + "/stats").json["deployment"]["current"]["pid"] as? Int)
+        try tmux.keys("q")
+        #expect(await eventually(timeout: .seconds(20)) { FileManager.default.fileExists(atPath: exitFile) })
+        let status = (try? String(contentsOfFile: exitFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(status == "0")
+        #expect(await eventually { !processIsAlive(Int32(lastPid)) }, "a proxy outlived the dashboard")
+        #expect(!tmux.screen().contains("Deployments"), "the terminal was not restored")
+    }
+
+    @Test func withoutATerminalItSaysToUseHeadless() throws {
+        let directory = TemporaryDirectory()
+        let (status, output) = try runProcess(try notelyExecutable(), ["--port", "0"], currentDirectory: directory.url)
+        #expect(status == 2)
+        #expect(output.contains("--headless"))
+    }
+}

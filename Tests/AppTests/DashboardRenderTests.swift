@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+@testable import App
+@testable import Proxy
+
+/// The pure `render(state, size)`: fixed states drawn into a grid and read back as text.
+@Suite struct DashboardRenderTests {
+    init() { setlocale(LC_CTYPE, "C.UTF-8") }
+
+    func render(_ state: DashboardState, _ width: Int, _ height: Int) -> Grid {
+        DashboardRenderer.render(state, width: width, height: height)
+    }
+
+    @Test(arguments: [(80, 24), (160, 48), (120, 40)])
+    func everyPaneShowsAtEverySize(width: Int, height: Int) {
+        let text = render(DashboardFixtures.state(), width, height).text
+        for title in ["Deployments", "Shards", "Notes", "Logs"] { #expect(text.contains(title), "\(title) missing at \(width)×\(height)") }
+        #expect(text.contains("READY"))
+        #expect(text.contains("v1"))
+        #expect(text.contains("shard-0") && text.contains("shard-1"))
+        #expect(text.contains("Ada") && text.contains("Bob 東京"))
+        #expect(text.contains("Buy milk") && text.contains("Ship v2 ✓"))
+        #expect(text.contains("d deploy"))
+        #expect(text.contains("q quit"))
+        #expect(text.contains("line 40"), "the newest log line is at the bottom")
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == height)
+        let grid = render(DashboardFixtures.state(), width, height)
+        for y in 0..<height {
+            #expect(DisplayWidth.of(grid.line(y)) == width, "row \(y) is not \(width) columns wide: \(grid.line(y))")
+        }
+    }
+
+    @Test func aRolloutShowsBothVersionsAndItsProgress() {
+        let text = render(DashboardFixtures.state(status: .rolloutWait, rolloutSecondsLeft: 21), 80, 24).text
+        #expect(text.contains("ROLLOUT_WAIT"))
+        #expect(text.contains("v2") && text.contains("v1"))
+        #expect(text.contains("21 s left"))
+        #expect(text.contains("█") && text.contains("░"))
+        #expect(text.contains("pid 4242") && text.contains("pid 4100"))
+    }
+
+    @Test func wideTerminalsShowMoreDetail() {
+        let wide = render(DashboardFixtures.state(), 160, 48).text
+        #expect(wide.contains("req/s"))
+        #expect(wide.contains("create") && wide.contains("update") && wide.contains("delete"), "per-operation columns")
+        #expect(wide.contains("failures 0"))
+        let narrow = render(DashboardFixtures.state(), 80, 24).text
+        #expect(narrow.contains("fail 0"))
+    }
+
+    @Test func theEditFieldShowsItsTextAndPrompt() {
+        var state = DashboardFixtures.state()
+        _ = DashboardUpdate.update(&state, .key(.character("n")))
+        for character in "Call Zoë" { _ = DashboardUpdate.update(&state, .key(.character(character))) }
+        let text = render(state, 80, 24).text
+        #expect(text.contains("New note: Call Zoë"))
+        _ = DashboardUpdate.update(&state, .key(.escape))
+        #expect(!render(state, 80, 24).text.contains("New note:"))
+    }
+
+    @Test func theDeleteQuestionAndTheHelpOverlay() {
+        var state = DashboardFixtures.state()
+        _ = DashboardUpdate.update(&state, .key(.tab))
+        _ = DashboardUpdate.update(&state, .key(.character("x")))
+        #expect(render(state, 80, 24).text.contains("Delete “Buy milk”? y/n"))
+        var help = DashboardFixtures.state()
+        _ = DashboardUpdate.update(&help, .key(.character("?")))
+        let text = render(help, 80, 24).text
+        #expect(text.contains("Keys") && text.contains("deploy the next proxy version"))
+    }
+
+    @Test func failuresAreHighlighted() {
+        var state = DashboardFixtures.state()
+        _ = DashboardUpdate.update(&state, .refreshed(DashboardFixtures.snapshot(failures: 3), logs: []))
+        let grid = render(state, 120, 40)
+        let header = grid.line(0)
+        let column = header.distance(from: header.startIndex, to: header.range(of: "failures 3")!.lowerBound)
+        #expect(grid[column, 0].style.role == .warningBanner)
+    }
+
+    @Test func tooSmallSaysSo() {
+        let text = render(DashboardFixtures.state(), 60, 20).text
+        #expect(text.contains("needs at least 80×24"))
+        #expect(!text.contains("Deployments"))
+    }
+
+    @Test func wideCharactersTakeTwoColumns() {
+        var grid = Grid(width: 10, height: 1)
+        #expect(grid.put("東京ab", x: 0, y: 0) == 6)
+        #expect(grid.line(0) == "東京ab    ")
+        #expect(grid[1, 0].isContinuation)
+        #expect(grid.put("東京東京東京", x: 0, y: 0, maxWidth: 5) == 4, "a wide character that does not fit is left out")
+    }
+}

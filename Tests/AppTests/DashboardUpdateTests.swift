@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+@testable import App
+@testable import Store
+
+/// Key sequences through the pure update: what the state becomes, which effects it asks for.
+@Suite struct DashboardUpdateTests {
+    func press(_ keys: [KeyEvent], _ state: inout DashboardState) -> [DashboardEffect] {
+        keys.flatMap { DashboardUpdate.update(&state, .key($0)) }
+    }
+
+    func type(_ text: String) -> [KeyEvent] { text.map { .character($0) } }
+
+    @Test func createAnAccountThenANote() {
+        var state = DashboardFixtures.state()
+        let created = press([.character("a")] + type("Zoë") + [.enter], &state)
+        #expect(created == [.createAccount(name: "Zoë")])
+        #expect(state.mode == .browsing)
+        let zoe = Account(name: "Zoë")
+        #expect(DashboardUpdate.update(&state, .accountCreated(zoe)) == [.loadNotes(accountId: zoe.id)])
+        #expect(state.notes.selectedAccountId == zoe.id, "a new account becomes the selection")
+
+        let note = press([.character("n")] + type("hello ✓") + [.enter], &state)
+        #expect(note == [.createNote(accountId: zoe.id, content: "hello ✓")])
+        let saved = Note(creator: zoe.id, createdAt: Date(), updatedAt: Date(), content: "hello ✓")
+        _ = DashboardUpdate.update(&state, .noteSaved(saved))
+        #expect(state.notes.selectedNoteId == saved.id, "a new note becomes the selection")
+        #expect(state.notes.focus == .notes)
+    }
+
+    @Test func editTheSelectedNoteWithCursorKeys() {
+        var state = DashboardFixtures.state()
+        let effects = press([.tab, .down, .character("e"), .end, .backspace, .left, .left, .character("X"), .home,
+                             .character(">"), .enter], &state)
+        #expect(effects == [.updateNote(DashboardFixtures.secondNote, content: ">Ship vX2 ")])
+    }
+
+    @Test func escapeCancelsAnEdit() {
+        var state = DashboardFixtures.state()
+        let effects = press([.tab, .enter] + type(" more") + [.escape], &state)
+        #expect(effects.isEmpty)
+        #expect(state.mode == .browsing)
+    }
+
+    @Test func deleteAsksFirst() {
+        var state = DashboardFixtures.state()
+        #expect(press([.tab, .character("x"), .character("n")], &state).isEmpty)
+        #expect(state.mode == .browsing)
+        #expect(press([.character("x"), .character("y")], &state) == [.deleteNote(DashboardFixtures.firstNote)])
+        _ = DashboardUpdate.update(&state, .noteDeleted(DashboardFixtures.firstNote))
+        #expect(state.notes.message == "note deleted")
+    }
+
+    @Test func movingBetweenAccountsLoadsTheirNotes() {
+        var state = DashboardFixtures.state()
+        #expect(press([.down], &state) == [.loadNotes(accountId: DashboardFixtures.bob.id)])
+        #expect(press([.down], &state).isEmpty, "the selection stops at the last account")
+        #expect(press([.character("k")], &state) == [.loadNotes(accountId: DashboardFixtures.ada.id)])
+        // Notes loaded for an account no longer selected are not shown; the selected one is loaded.
+        _ = press([.down], &state)
+        let stale = DashboardUpdate.update(&state, .notesLoaded(accounts: state.notes.accounts, notes: [DashboardFixtures.firstNote],
+                                                                forAccount: DashboardFixtures.ada.id))
+        #expect(stale == [.loadNotes(accountId: DashboardFixtures.bob.id)])
+    }
+
+    @Test func aRefusedDeployShowsAMessageThatFades() {
+        var state = DashboardFixtures.state()
+        #expect(press([.character("d")], &state) == [.deploy])
+        _ = DashboardUpdate.update(&state, .deployRefused("already deploying v2; wait for READY"))
+        #expect(DashboardRenderer.render(state, width: 80, height: 24).text.contains("already deploying v2"))
+        for _ in 0..<DashboardUpdate.messageTicks {
+            _ = DashboardUpdate.update(&state, .refreshed(DashboardFixtures.snapshot(), logs: []))
+        }
+        #expect(state.deployMessage == nil)
+    }
+
+    @Test func errorsShowInTheNotesPane() {
+        var state = DashboardFixtures.state()
+        _ = DashboardUpdate.update(&state, .failed("could not save the note: content is 70000 bytes; the limit is 65536 bytes"))
+        #expect(state.notes.messageIsError)
+        #expect(DashboardRenderer.render(state, width: 160, height: 48).text.contains("could not save the note"))
+        #expect(press([.character("a"), .enter], &state).isEmpty, "an empty account name is not sent")
+        #expect(state.notes.message == "an account needs a name")
+    }
+
+    @Test func quitLoadToggleAndLogScrolling() {
+        var state = DashboardFixtures.state()
+        #expect(press([.character("g")], &state) == [.toggleLoad])
+        #expect(press([.pageUp, .pageUp], &state).isEmpty)
+        #expect(state.logScroll == 20)
+        #expect(DashboardRenderer.render(state, width: 80, height: 24).text.contains("line 20"))
+        _ = press([.pageDown, .pageDown, .pageDown], &state)
+        #expect(state.logScroll == 0)
+        #expect(press([.interrupt], &state) == [.quit])
+        var other = DashboardFixtures.state()
+        #expect(press([.character("q")], &other) == [.quit])
+        #expect(other.quitting)
+    }
+
+    @Test func textFieldEditsUTF8() {
+        var field = TextField("añb")
+        #expect(field.cursor == 3)
+        _ = field.apply(.left)
+        _ = field.apply(.backspace)
+        #expect(field.text == "ab" && field.cursor == 1)
+        _ = field.apply(.character("東"))
+        _ = field.apply(.delete)
+        #expect(field.text == "a東" && field.cursor == 2)
+    }
+}
