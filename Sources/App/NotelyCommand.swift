@@ -9,7 +9,8 @@ struct NotelyCommand: AsyncParsableCommand {
         discussion: """
             With no mode flag Notely runs the full-screen dashboard. --headless runs the same \
             system without a UI; --proxy runs one data proxy (the child process).
-            """
+            """,
+        subcommands: [BenchCommand.self]
     )
 
     @Flag(help: "Run the service with no UI; logs go to stderr; stops on SIGINT/SIGTERM.")

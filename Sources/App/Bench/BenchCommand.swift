@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Telemetry
+
+/// `notely bench`: what the proxy costs and how fast a rollout is, measured in one run.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure the store, the RPC floor, the proxied path and rollouts; print a table.",
+        discussion: "Build with `swift build -c release` first: debug figures are not representative. See BENCHMARKS.md."
+    )
+
+    @Flag(help: "A short run (under a minute) instead of the default, steadier one.")
+    var quick = false
+
+    @Option(help: ArgumentHelp("Also write the figures as JSON to this file.", valueName: "file"))
+    var json: String?
+
+    @Option(help: ArgumentHelp("Concurrent clients in every run.", valueName: "n"))
+    var clients = 8
+
+    @Option(help: ArgumentHelp("Seconds per throughput run (default 20, 5 with --quick).", valueName: "s"))
+    var seconds: Int?
+
+    @Option(help: ArgumentHelp("Deploys in the rollout run (default 10, 3 with --quick).", valueName: "n"))
+    var deploys: Int?
+
+    func validate() throws {
+        if !(1...256).contains(clients) { throw ValidationError("--clients must be 1…256, got \(clients)") }
+        if let seconds, !(1...600).contains(seconds) { throw ValidationError("--seconds must be 1…600, got \(seconds)") }
+        if let deploys, !(1...100).contains(deploys) { throw ValidationError("--deploys must be 1…100, got \(deploys)") }
+    }
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = LogCaptureHandler(label: label, capture: nil, alsoStderr: true)
+            handler.logLevel = .warning
+            return handler
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("notely-bench-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let benchmarks = Benchmarks(clients: clients, duration: .seconds(seconds ?? (quick ? 5 : 20)), deploys: deploys ?? (quick ? 3 : 10),
+                                    rolloutWait: .seconds(quick ? 1 : 2), directory: directory, logger: Logger(label: "bench"))
+        let figures = try await benchmarks.run { step in
+            FileHandle.standardError.write(Data("bench: \(step)…\n".utf8))
+        }
+        print(figures.table)
+        if let json {
+            try JSONEncoder.pretty.encode(figures).write(to: URL(fileURLWithPath: json))
+            print("figures written to \(json)")
+        }
+    }
+}
+
+extension JSONEncoder {
+    static var pretty: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return encoder
+    }
+}

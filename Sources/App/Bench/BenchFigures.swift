@@ -1,0 +1,53 @@
+import Foundation
+
+/// What `notely bench` measures; the JSON keys are the ones the benchmark issue names.
+struct BenchFigures: Codable, Sendable {
+    struct Throughput: Codable, Sendable {
+        var opsPerSec: Double
+        var p50Us: Double
+        var p99Us: Double
+        var failures: Int
+    }
+
+    struct Rollout: Codable, Sendable {
+        var deploys: Int
+        var readyMsMedian: Double
+        var readyMsMax: Double
+        var requests: Int
+        var failures: Int
+        var p99UsSteady: Double
+        var p99UsDuringRollout: Double
+    }
+
+    var direct: Throughput
+    var rpcFloor: Throughput
+    var proxied: Throughput
+    var rollout: Rollout
+    var proxyRssMB: Double
+    var clients: Int
+    var secondsPerRun: Double
+    var build: String
+
+    /// The table printed at the end of a run.
+    var table: String {
+        func row(_ name: String, _ figures: Throughput) -> String {
+            name.padding(toLength: 10, withPad: " ", startingAt: 0)
+                + String(format: "%12.0f %10.0f %10.0f %9d", figures.opsPerSec, figures.p50Us, figures.p99Us, figures.failures)
+        }
+        let ratio = rpcFloor.opsPerSec > 0 ? proxied.opsPerSec / rpcFloor.opsPerSec : 0
+        let p99Ratio = rollout.p99UsSteady > 0 ? rollout.p99UsDuringRollout / rollout.p99UsSteady : 0
+        return """
+            Notely bench — \(build) build, \(clients) concurrent clients, \(String(format: "%.0f", secondsPerRun)) s per run
+            run              ops/s     p50 µs     p99 µs  failures
+            \(row("direct", direct))
+            \(row("rpcFloor", rpcFloor))
+            \(row("proxied", proxied))
+            proxied / rpcFloor        \(String(format: "%.2f", ratio))   (target ≥ 0.80)
+            rollout: \(rollout.deploys) deploys under load
+              ready after launch      median \(String(format: "%.0f", rollout.readyMsMedian)) ms, max \(String(format: "%.0f", rollout.readyMsMax)) ms   (target: median ≤ 150 ms)
+              requests / failures     \(rollout.requests) / \(rollout.failures)   (target: 0 failures)
+              p99 steady / rollout    \(String(format: "%.0f", rollout.p99UsSteady)) µs / \(String(format: "%.0f", rollout.p99UsDuringRollout)) µs = \(String(format: "%.2f", p99Ratio))×   (target ≤ 2×)
+            proxy resident memory     \(String(format: "%.1f", proxyRssMB)) MB   (target < 32 MB)
+            """
+    }
+}

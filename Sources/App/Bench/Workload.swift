@@ -1,0 +1,115 @@
+import Foundation
+import Histogram
+import Store
+import Synchronization
+
+/// The op mix every store benchmark runs, read-heavy like a notes app: reads 50 %, lists
+/// 20 %, creates 15 %, updates 10 %, deletes 5 %. Each client works on its own account and
+/// keeps 5–20 notes.
+struct NoteWorkload: Sendable {
+    let store: any NoteStore
+    let account = UUID()
+    private(set) var notes: [Note] = []
+
+    init(store: any NoteStore) {
+        self.store = store
+    }
+
+    mutating func seed(_ count: Int) async throws {
+        for index in 0..<count { try await create("seed \(index)") }
+    }
+
+    mutating func step(using random: inout some RandomNumberGenerator) async throws {
+        let roll = Int.random(in: 0..<100, using: &random)
+        if notes.count < 5 || (roll >= 70 && roll < 85 && notes.count < 20) {
+            try await create("note \(roll)")
+        } else if roll < 50 {
+            _ = try await store.getNote(accountId: account, noteId: notes.randomElement(using: &random)!.id)
+        } else if roll < 70 {
+            _ = try await store.listNotes(accountId: account)
+        } else if roll < 95 {
+            let index = Int.random(in: 0..<notes.count, using: &random)
+            notes[index].content = "edited \(roll)"
+            notes[index].updatedAt = Note.now()
+            try await store.updateNote(accountId: account, note: notes[index])
+        } else {
+            try await store.deleteNote(accountId: account, note: notes.removeLast())
+        }
+    }
+
+    private mutating func create(_ content: String) async throws {
+        let note = Note(creator: account, createdAt: Note.now(), updatedAt: Note.now(), content: content)
+        try await store.createNote(accountId: account, note: note)
+        notes.append(note)
+    }
+}
+
+/// Latencies in microseconds, split by a phase flag the benchmark flips (steady vs rollout).
+final class LatencyRecorder: Sendable {
+    private struct State {
+        var histograms: [String: Histogram<UInt64>] = [:]
+        var counts: [String: Int] = [:]
+        var failures: [String: Int] = [:]
+    }
+
+    private let state = Mutex(State())
+    private let phase = Mutex("run")
+
+    func setPhase(_ name: String) { phase.withLock { $0 = name } }
+    var currentPhase: String { phase.withLock { $0 } }
+
+    func record(_ microseconds: UInt64, phase: String, failed: Bool) {
+        state.withLock { state in
+            if failed {
+                state.failures[phase, default: 0] += 1
+            } else {
+                _ = state.histograms[phase, default: Histogram(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)]
+                    .record(max(1, min(microseconds, 60_000_000)))
+            }
+            state.counts[phase, default: 0] += 1
+        }
+    }
+
+    func count(_ phase: String) -> Int { state.withLock { $0.counts[phase] ?? 0 } }
+    func failures(_ phase: String) -> Int { state.withLock { $0.failures[phase] ?? 0 } }
+    func percentile(_ phase: String, _ percentile: Double) -> Double {
+        state.withLock { Double($0.histograms[phase]?.valueAtPercentile(percentile) ?? 0) }
+    }
+}
+
+/// Runs `clients` concurrent loops of `step` for `duration` and returns ops/s and latencies.
+func measureThroughput<Client: Sendable>(
+    clients: Int, duration: Duration,
+    makeClient: @escaping @Sendable (Int) async throws -> Client,
+    step: @escaping @Sendable (inout Client, inout SystemRandomNumberGenerator) async throws -> Void
+) async throws -> BenchFigures.Throughput {
+    let recorder = LatencyRecorder()
+    var prepared: [Client] = []
+    for index in 0..<clients { prepared.append(try await makeClient(index)) }
+    let started = ContinuousClock.now
+    let deadline = started + duration
+    await withTaskGroup(of: Void.self) { group in
+        for client in prepared {
+            group.addTask {
+                var client = client
+                var random = SystemRandomNumberGenerator()
+                while ContinuousClock.now < deadline {
+                    let begin = ContinuousClock.now
+                    var failed = false
+                    do { try await step(&client, &random) } catch { failed = true }
+                    recorder.record(microseconds(ContinuousClock.now - begin), phase: "run", failed: failed)
+                }
+            }
+        }
+    }
+    let elapsed = (ContinuousClock.now - started)
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    return BenchFigures.Throughput(opsPerSec: Double(recorder.count("run") - recorder.failures("run")) / seconds,
+                                   p50Us: recorder.percentile("run", 50), p99Us: recorder.percentile("run", 99),
+                                   failures: recorder.failures("run"))
+}
+
+func microseconds(_ duration: Duration) -> UInt64 {
+    let (seconds, attoseconds) = duration.components
+    return UInt64(max(0, seconds * 1_000_000 + attoseconds / 1_000_000_000_000))
+}

@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import App
+
+/// The bench's JSON is read by scripts: its keys are the ones the benchmark issue names.
+@Suite struct BenchFiguresTests {
+    @Test func jsonHasTheContractKeys() throws {
+        let run = BenchFigures.Throughput(opsPerSec: 1000, p50Us: 100, p99Us: 900, failures: 0)
+        let figures = BenchFigures(direct: run, rpcFloor: run, proxied: run,
+                                   rollout: .init(deploys: 3, readyMsMedian: 40, readyMsMax: 60, requests: 500, failures: 0,
+                                                  p99UsSteady: 900, p99UsDuringRollout: 1200),
+                                   proxyRssMB: 20, clients: 8, secondsPerRun: 5, build: "release")
+        let json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(figures)) as? [String: Any])
+        for key in ["direct", "rpcFloor", "proxied", "rollout", "proxyRssMB"] { #expect(json[key] != nil, "\(key)") }
+        let direct = try #require(json["direct"] as? [String: Any])
+        #expect(Set(["opsPerSec", "p50Us", "p99Us"]).isSubset(of: Set(direct.keys)))
+        let rollout = try #require(json["rollout"] as? [String: Any])
+        #expect(Set(["deploys", "readyMsMedian", "readyMsMax", "requests", "failures", "p99UsSteady", "p99UsDuringRollout"])
+            .isSubset(of: Set(rollout.keys)))
+        #expect(figures.table.contains("proxied / rpcFloor        1.00"))
+    }
+
+    @Test func aQuickBenchRunsEndToEnd() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("notely-bench-test-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("figures.json")
+        let (status, text) = try runProcess(try notelyExecutable(),
+                                                        ["bench", "--clients", "2", "--seconds", "1", "--deploys", "1", "--json", output.path],
+                                                        currentDirectory: directory)
+        #expect(status == 0, "\(text)")
+        #expect(text.contains("proxied / rpcFloor"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
+        #expect((json["rollout"] as? [String: Any])?["failures"] as? Int == 0)
+        #expect(((json["proxied"] as? [String: Any])?["opsPerSec"] as? Double ?? 0) > 0)
+    }
+}
