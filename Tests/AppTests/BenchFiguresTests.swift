@@ -10,7 +10,7 @@ import TestSupport
         let figures = BenchFigures(direct: run, rpcFloor: run, proxied: run,
                                    rollout: .init(deploys: 3, readyMsMedian: 40, readyMsMax: 60, requests: 500, failures: 0,
                                                   p99UsSteady: 900, p99UsDuringRollout: 1200),
-                                   proxyRssMB: 20, clients: 8, secondsPerRun: 5, build: "release")
+                                   proxyRssMB: 20, proxyPrivateMB: 4, clients: 8, secondsPerRun: 5, build: "release")
         let json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(figures)) as? [String: Any])
         for key in ["direct", "rpcFloor", "proxied", "rollout", "proxyRssMB"] { #expect(json[key] != nil, "\(key)") }
         let direct = try #require(json["direct"] as? [String: Any])

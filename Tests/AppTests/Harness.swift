@@ -119,14 +119,6 @@ final class HeadlessProcess: Sendable {
     }
 }
 
-/// A value many tasks share in a test.
-final class Shared<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-    init(_ value: Value) { mutex = Mutex(value) }
-    func update<R>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
-    var value: Value { mutex.withLock { $0 } }
-}
-
 func require<T>(_ value: T?, _ what: String = "value") throws -> T {
     guard let value else { throw TestSetupError("missing \(what)") }
     return value

@@ -1,15 +1,8 @@
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 @testable import Proxy
-
-/// A value many tasks share in a test.
-final class Shared<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-    init(_ value: Value) { mutex = Mutex(value) }
-    func update<R: Sendable>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
-    var value: Value { mutex.withLock { $0 } }
-}
 
 @Suite struct AsyncLockTests {
     @Test func holdsAcrossAwaitSoCriticalSectionsNeverOverlap() async {

@@ -30,3 +30,28 @@ import Testing
         #expect(object?["updatedAt"] as? String == "1970-01-01T00:00:01.000Z")
     }
 }
+
+@Suite struct FastTimestampTests {
+    /// The hand-written path agrees with Foundation's parser and formatter over a wide range.
+    @Test func agreesWithFoundation() throws {
+        let formatter = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        var random = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            let milliseconds = Int64.random(in: -2_000_000_000_000...8_000_000_000_000, using: &random)
+            let date = Timestamp.date(milliseconds: milliseconds)
+            let text = Timestamp.encode(date)
+            #expect(Timestamp.parseUTC(text) == milliseconds, "\(text)")
+            let foundation = try formatter.parse(text)
+            #expect(Timestamp.milliseconds(foundation) == milliseconds, "\(text)")
+        }
+    }
+
+    @Test func rejectsWhatIsNotATimestamp() {
+        for text in ["2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01 00:00:00Z",
+                     "2026-01-01T00:00:00", "2026-01-01T00:00:00.Z", "2026-01-01T00:00:0xZ"] {
+            #expect(Timestamp.parseUTC(text) == nil, "\(text)")
+        }
+        #expect(Timestamp.parseUTC("2024-02-29T23:59:59.9995Z") == Timestamp.parseUTC("2024-03-01T00:00:00.000Z"))
+        #expect(Timestamp.parseUTC("1970-01-01T00:00:00.5z") == 500)
+    }
+}

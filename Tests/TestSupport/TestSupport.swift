@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A fresh directory under the system temp dir, removed when the value is released.
 public final class TemporaryDirectory: Sendable {
@@ -102,4 +103,12 @@ public func runCommand(_ arguments: [String]) throws -> (status: Int32, output: 
     let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
     let exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     return (exitStatus, output)
+}
+
+/// A value many tasks share in a test.
+public final class Shared<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+    public init(_ value: Value) { mutex = Mutex(value) }
+    public func update<R>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
+    public var value: Value { mutex.withLock { $0 } }
 }

@@ -24,6 +24,9 @@ struct BenchFigures: Codable, Sendable {
     var proxied: Throughput
     var rollout: Rollout
     var proxyRssMB: Double
+    /// The part of the resident memory that is the proxy's own (heap, stacks); the rest is
+    /// shared code (the notely binary, the Swift runtime, Foundation) mapped by every process.
+    var proxyPrivateMB: Double
     var clients: Int
     var secondsPerRun: Double
     var build: String
@@ -47,7 +50,7 @@ struct BenchFigures: Codable, Sendable {
               ready after launch      median \(String(format: "%.0f", rollout.readyMsMedian)) ms, max \(String(format: "%.0f", rollout.readyMsMax)) ms   (target: median ≤ 150 ms)
               requests / failures     \(rollout.requests) / \(rollout.failures)   (target: 0 failures)
               p99 steady / rollout    \(String(format: "%.0f", rollout.p99UsSteady)) µs / \(String(format: "%.0f", rollout.p99UsDuringRollout)) µs = \(String(format: "%.2f", p99Ratio))×   (target ≤ 2×)
-            proxy resident memory     \(String(format: "%.1f", proxyRssMB)) MB   (target < 32 MB)
+            proxy resident memory     \(String(format: "%.1f", proxyRssMB)) MB, of it private \(String(format: "%.1f", proxyPrivateMB)) MB   (target < 32 MB resident)
             """
     }
 }

@@ -23,7 +23,8 @@ struct Benchmarks {
                                                    step: { client, _ in _ = try await client.ready() })
         progress("proxied: the op mix through ProxyClient, the proxy child and SQLite")
         let proxied = try await measureStore(proxy.client)
-        let rss = Self.residentMegabytes(pid: proxy.pid)
+        let rss = Self.megabytes("VmRSS", pid: proxy.pid)
+        let privateMemory = Self.megabytes("RssAnon", pid: proxy.pid)
         await proxy.shutdown(logger: logger)
         progress("rollout: \(deploys) deploys under steady load")
         let rollout = try await measureRollouts()
@@ -33,6 +34,7 @@ struct Benchmarks {
         let build = "release"
         #endif
         return BenchFigures(direct: direct, rpcFloor: rpcFloor, proxied: proxied, rollout: rollout, proxyRssMB: rss,
+                            proxyPrivateMB: privateMemory,
                             clients: clients, secondsPerRun: Double(duration.components.seconds), build: build)
     }
 
@@ -105,10 +107,11 @@ struct Benchmarks {
             p99UsSteady: recorder.percentile("steady", 99), p99UsDuringRollout: recorder.percentile("rollout", 99))
     }
 
-    /// VmRSS of a process, in MB (0 where /proc is not there).
-    static func residentMegabytes(pid: Int32) -> Double {
+    /// A memory figure of a process from /proc/PID/status (VmRSS: all resident pages, shared
+    /// code included; RssAnon: its private heap and stacks), in MB; 0 where /proc is not there.
+    static func megabytes(_ field: String, pid: Int32) -> Double {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("\(field):") }),
               let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return 0 }
         return kilobytes / 1024
     }
