@@ -30,7 +30,7 @@ struct RPCParams {
 
     private func uuid(_ field: String, path: String) throws(RPCError) -> UUID {
         let text = try string(field, path: path)
-        guard let id = UUID(uuidString: text) else { throw .invalidParams("\(path) is not a valid UUID: \(text)") }
+        guard let id = UUIDText.parse(text) else { throw .invalidParams("\(path) is not a valid UUID: \(text)") }
         return id
     }
 

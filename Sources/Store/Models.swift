@@ -33,17 +33,25 @@ public struct Note: Codable, Hashable, Sendable, Identifiable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        id = try container.decode(UUID.self, forKey: .id)
-        creator = try container.decode(UUID.self, forKey: .creator)
+        id = try Self.uuid(container, .id)
+        creator = try Self.uuid(container, .creator)
         createdAt = try Timestamp.decode(container.decode(String.self, forKey: .createdAt), field: "createdAt")
         updatedAt = try Timestamp.decode(container.decode(String.self, forKey: .updatedAt), field: "updatedAt")
         content = try container.decode(String.self, forKey: .content)
     }
 
+    private static func uuid(_ container: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> UUID {
+        let text = try container.decode(String.self, forKey: key)
+        guard let id = UUIDText.parse(text) else {
+            throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "not a UUID: \(text)")
+        }
+        return id
+    }
+
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(creator, forKey: .creator)
+        try container.encode(id.uuidText, forKey: .id)
+        try container.encode(creator.uuidText, forKey: .creator)
         try container.encode(Timestamp.encode(createdAt), forKey: .createdAt)
         try container.encode(Timestamp.encode(updatedAt), forKey: .updatedAt)
         try container.encode(content, forKey: .content)

@@ -51,7 +51,7 @@ struct SQLiteNoteShard: Sendable {
         try await mappingErrors(shard: name) {
             try pool.read { db in
                 try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM note WHERE creator = ? ORDER BY createdAtMs, id"),
-                                 arguments: [creator.uuidString]).map(Self.note)
+                                 arguments: [creator.uuidText]).map(Self.note)
             }
         }
     }
@@ -60,7 +60,7 @@ struct SQLiteNoteShard: Sendable {
         try await mappingErrors(shard: name) {
             try pool.read { db in
                 try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM note WHERE id = ? AND creator = ?"),
-                                 arguments: [id.uuidString, creator.uuidString]).map(Self.note)
+                                 arguments: [id.uuidText, creator.uuidText]).map(Self.note)
             }
         }
     }
@@ -69,10 +69,10 @@ struct SQLiteNoteShard: Sendable {
         try await mappingErrors(shard: name) {
             try pool.write { db in
                 let exists = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM note WHERE id = ?)"),
-                                               arguments: [note.id.uuidString]) ?? false
+                                               arguments: [note.id.uuidText]) ?? false
                 if exists { throw StoreError.noteAlreadyExists(note.id) }
                 try db.cachedStatement(sql: "INSERT INTO note(id, creator, createdAtMs, updatedAtMs, content) VALUES (?, ?, ?, ?, ?)")
-                    .execute(arguments: [note.id.uuidString, note.creator.uuidString,
+                    .execute(arguments: [note.id.uuidText, note.creator.uuidText,
                                          Timestamp.milliseconds(note.createdAt), Timestamp.milliseconds(note.updatedAt), note.content])
             }
         }
@@ -82,7 +82,7 @@ struct SQLiteNoteShard: Sendable {
         try await mappingErrors(shard: name) {
             try pool.write { db in
                 try db.cachedStatement(sql: "UPDATE note SET content = ?, updatedAtMs = ? WHERE id = ? AND creator = ?")
-                    .execute(arguments: [note.content, Timestamp.milliseconds(note.updatedAt), note.id.uuidString, note.creator.uuidString])
+                    .execute(arguments: [note.content, Timestamp.milliseconds(note.updatedAt), note.id.uuidText, note.creator.uuidText])
                 if db.changesCount == 0 { throw StoreError.noteNotFound(note.id) }
             }
         }
@@ -92,7 +92,7 @@ struct SQLiteNoteShard: Sendable {
         try await mappingErrors(shard: name) {
             try pool.write { db in
                 try db.cachedStatement(sql: "DELETE FROM note WHERE id = ? AND creator = ?")
-                    .execute(arguments: [id.uuidString, creator.uuidString])
+                    .execute(arguments: [id.uuidText, creator.uuidText])
                 if db.changesCount == 0 { throw StoreError.noteNotFound(id) }
             }
         }
@@ -102,7 +102,7 @@ struct SQLiteNoteShard: Sendable {
         try await mappingErrors(shard: name) {
             try pool.read { db in
                 try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM note WHERE creator = ?"),
-                                 arguments: [creator.uuidString]) ?? 0
+                                 arguments: [creator.uuidText]) ?? 0
             }
         }
     }
@@ -122,7 +122,7 @@ struct SQLiteNoteShard: Sendable {
     func close() throws { try pool.close() }
 
     private static func note(_ row: Row) throws -> Note {
-        guard let id = UUID(uuidString: row["id"]), let creator = UUID(uuidString: row["creator"]) else {
+        guard let id = UUIDText.parse(row["id"]), let creator = UUIDText.parse(row["creator"]) else {
             throw StoreError.unavailable("corrupt note row: bad id")
         }
         let createdAtMs: Int64 = row["createdAtMs"]

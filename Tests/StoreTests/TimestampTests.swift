@@ -55,3 +55,21 @@ import Testing
         #expect(Timestamp.parseUTC("1970-01-01T00:00:00.5z") == 500)
     }
 }
+
+@Suite struct UUIDTextTests {
+    @Test func agreesWithFoundation() {
+        for _ in 0..<2000 {
+            let id = UUID()
+            #expect(UUIDText.format(id) == id.uuidString)
+            #expect(UUIDText.parse(id.uuidString) == id)
+            #expect(UUIDText.parse(id.uuidString.lowercased()) == id)
+        }
+    }
+
+    @Test func rejectsWhatIsNotAUUID() {
+        for text in ["", "nope", "3F2504E0-4F89-11D3-9A0C-0305E82C330", "3F2504E0-4F89-11D3-9A0C-0305E82C33011",
+                     "3F2504E0_4F89-11D3-9A0C-0305E82C3301", "3F2504E0-4F89-11D3-9A0C-0305E82C330G", "3F2504E04F8911D39A0C0305E82C3301"] {
+            #expect(UUIDText.parse(text) == nil, "\(text)")
+        }
+    }
+}
