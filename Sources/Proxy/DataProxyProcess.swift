@@ -158,9 +158,6 @@ public final class DataProxyProcess: Sendable {
         }
     }
 
-    /// Waits for the child to exit by itself (a crash, or a kill from outside).
-    public func waitForExit() async -> Int32 { await exit.wait() }
-
     private static func pipeLines(into capture: LogCapture?, source: String, prefix: String) -> Pipe {
         let pipe = Pipe()
         pipe.fileHandleForReading.readabilityHandler = { handle in

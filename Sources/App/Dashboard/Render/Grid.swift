@@ -68,12 +68,6 @@ struct Grid: Sendable {
         }
     }
 
-    /// Restyles the cells of a row span (e.g. the selected line).
-    mutating func restyle(x: Int, y: Int, width spanWidth: Int, style: CellStyle) {
-        guard y >= 0, y < height else { return }
-        for column in max(0, x)..<min(width, x + spanWidth) { cells[y * width + column].style = style }
-    }
-
     /// The row as text (continuation cells left out), for tests and debugging.
     func line(_ y: Int) -> String {
         String((0..<width).compactMap { x in self[x, y].isContinuation ? nil : self[x, y].character })
