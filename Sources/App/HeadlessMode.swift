@@ -9,7 +9,7 @@ struct HeadlessMode {
     let options: NotelyCommand
 
     func run() async throws {
-        let logs = LogCapture { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        let logs = LogCapture(echo: StandardError.writeLine)
         LoggingSystem.bootstrap { label in LogCaptureHandler(label: label, capture: logs) }
         let logger = Logger(label: "notely")
         let service = try await NotelyService.start(options: options.serviceOptions, logs: logs, logger: logger)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Store
+import Telemetry
 
 /// An error that ends `notely` with one line on stderr and a chosen exit code.
 struct ExitMessage: Error, CustomStringConvertible {
@@ -54,7 +55,7 @@ enum Main {
     }
 
     static func fail(_ message: String, code: Int32) -> Never {
-        FileHandle.standardError.write(Data("notely: \(message)\n".utf8))
+        StandardError.writeLine("notely: \(message)")
         exit(code)
     }
 }

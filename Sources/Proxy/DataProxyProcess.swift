@@ -177,10 +177,3 @@ public final class DataProxyProcess: Sendable {
         return (0..<4).map { _ in String(format: "%016llx", generator.next() as UInt64) }.joined()
     }
 }
-
-extension Duration {
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-}

@@ -178,13 +178,18 @@ public final class DeploymentController: NoteStore {
     }
 
     private func launchVersion(_ id: Int) async throws -> DataProxyProcess {
-        var launch = configuration.launch
         if let rebuilder = configuration.rebuilder {
             let binary = try await rebuilder.build(logger: logger)
             state.withLock { $0.executable = binary }
         }
+        return try await DataProxyProcess.launch(id: id, configuration: launchConfiguration(), logger: logger)
+    }
+
+    /// The launch settings with the newest binary (a `--rebuild` may have made one).
+    private func launchConfiguration() -> ProxyLaunchConfiguration {
+        var launch = configuration.launch
         launch.executable = state.withLock { $0.executable }
-        return try await DataProxyProcess.launch(id: id, configuration: launch, logger: logger)
+        return launch
     }
 
     /// Takes the previous version out of the routing, lets its calls finish, then stops it.
@@ -343,9 +348,7 @@ public final class DeploymentController: NoteStore {
             if broken.process.isRunning { kill(broken.process.pid, SIGKILL) }
             let fresh: DataProxyProcess
             do {
-                var launch = configuration.launch
-                launch.executable = state.withLock { $0.executable }
-                fresh = try await DataProxyProcess.launch(id: broken.id, configuration: launch, logger: logger)
+                fresh = try await DataProxyProcess.launch(id: broken.id, configuration: launchConfiguration(), logger: logger)
             } catch {
                 state.withLock { $0.lastError = "restart of v\(broken.id) failed: \(error)" }
                 logger.error("restart of v\(broken.id) failed; will try again", metadata: ["error": "\(error)"])

@@ -14,14 +14,12 @@ public struct VersionSnapshot: Codable, Sendable, Hashable {
     public var id: Int
     public var pid: Int
     public var port: Int
-    public var launchedAt: Date
+    @RFC3339 public var launchedAt: Date
     public var requestsPerSec: Double
     /// Milliseconds from spawn to the first good `Ready`.
     public var readyMs: Int
     /// Whether new requests are sent to it (false while it drains before retiring).
     public var serving: Bool
-
-    enum CodingKeys: String, CodingKey { case id, pid, port, launchedAt, requestsPerSec, readyMs, serving }
 
     public init(id: Int, pid: Int, port: Int, launchedAt: Date, requestsPerSec: Double, readyMs: Int, serving: Bool) {
         self.id = id
@@ -31,28 +29,6 @@ public struct VersionSnapshot: Codable, Sendable, Hashable {
         self.requestsPerSec = requestsPerSec
         self.readyMs = readyMs
         self.serving = serving
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        id = try container.decode(Int.self, forKey: .id)
-        pid = try container.decode(Int.self, forKey: .pid)
-        port = try container.decode(Int.self, forKey: .port)
-        launchedAt = try Timestamp.decode(container.decode(String.self, forKey: .launchedAt), field: "launchedAt")
-        requestsPerSec = try container.decode(Double.self, forKey: .requestsPerSec)
-        readyMs = try container.decode(Int.self, forKey: .readyMs)
-        serving = try container.decode(Bool.self, forKey: .serving)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(pid, forKey: .pid)
-        try container.encode(port, forKey: .port)
-        try container.encode(Timestamp.encode(launchedAt), forKey: .launchedAt)
-        try container.encode(requestsPerSec, forKey: .requestsPerSec)
-        try container.encode(readyMs, forKey: .readyMs)
-        try container.encode(serving, forKey: .serving)
     }
 }
 

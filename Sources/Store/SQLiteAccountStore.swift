@@ -25,7 +25,7 @@ public final class SQLiteAccountStore: AccountStore {
     public func listAccounts() async throws -> [Account] {
         try await mappingErrors(shard: "accounts") {
             try await pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT id, name FROM account ORDER BY createdAtMs, id").map(Self.account)
+                try Row.fetchAll(db, sql: "SELECT id, name FROM account ORDER BY createdAtMs, rowid").map(Self.account)
             }
         }
     }

@@ -50,7 +50,7 @@ struct SQLiteNoteShard: Sendable {
     func list(creator: UUID) async throws -> [Note] {
         try await mappingErrors(shard: name) {
             try pool.read { db in
-                try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM note WHERE creator = ? ORDER BY createdAtMs, id"),
+                try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM note WHERE creator = ? ORDER BY createdAtMs, rowid"),
                                  arguments: [creator.uuidText]).map(Self.note)
             }
         }

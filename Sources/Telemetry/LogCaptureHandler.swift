@@ -1,19 +1,22 @@
 import Foundation
 import Logging
 
-/// A swift-log backend that writes formatted lines into a `LogCapture` (and, when asked,
-/// to stderr too — the headless mode and the proxy child use that; the dashboard never does).
+/// A swift-log backend that writes formatted lines into a `LogCapture` (the service: the
+/// dashboard shows them, the headless mode echoes them) or straight to a line sink such as
+/// `StandardError.writeLine` (a proxy child, the bench).
 public struct LogCaptureHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level = .info
     private let label: String
-    private let capture: LogCapture?
-    private let alsoStderr: Bool
+    private let write: @Sendable (String) -> Void
 
-    public init(label: String, capture: LogCapture?, alsoStderr: Bool = false) {
+    public init(label: String, capture: LogCapture) {
+        self.init(label: label, write: capture.append)
+    }
+
+    public init(label: String, write: @escaping @Sendable (String) -> Void) {
         self.label = label
-        self.capture = capture
-        self.alsoStderr = alsoStderr
+        self.write = write
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -24,8 +27,14 @@ public struct LogCaptureHandler: LogHandler {
     public func log(event: LogEvent) {
         let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
         let line = LogFormat.line(time: Date(), level: event.level, label: label, message: "\(event.message)", metadata: merged)
-        capture?.append(line)
-        if alsoStderr { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        write(line)
+    }
+}
+
+/// Whole lines to stderr, where the headless mode and a proxy child log.
+public enum StandardError {
+    @Sendable public static func writeLine(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }
 

@@ -34,7 +34,7 @@ struct BenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         LoggingSystem.bootstrap { label in
-            var handler = LogCaptureHandler(label: label, capture: nil, alsoStderr: true)
+            var handler = LogCaptureHandler(label: label, write: StandardError.writeLine)
             handler.logLevel = .warning
             return handler
         }
@@ -44,7 +44,7 @@ struct BenchCommand: AsyncParsableCommand {
         let benchmarks = Benchmarks(clients: clients, duration: .seconds(seconds ?? (quick ? 5 : 20)), deploys: deploys ?? (quick ? 3 : 10),
                                     rolloutWait: .seconds(quick ? 1 : 2), directory: directory, logger: Logger(label: "bench"))
         let figures = try await benchmarks.run { step in
-            FileHandle.standardError.write(Data("bench: \(step)…\n".utf8))
+            StandardError.writeLine("bench: \(step)…")
         }
         print(figures.table)
         if let json {

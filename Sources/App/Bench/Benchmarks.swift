@@ -81,7 +81,7 @@ struct Benchmarks {
                             var failed = false
                             do { try await workload.step(using: &random) } catch { failed = true }
                             if Task.isCancelled { break }   // stopped mid-call at the end: not a failure
-                            recorder.record(microseconds(ContinuousClock.now - begin), phase: phase, failed: failed)
+                            recorder.record((ContinuousClock.now - begin).microseconds, phase: phase, failed: failed)
                         }
                     }
                 }

@@ -2,6 +2,7 @@ import Foundation
 import Histogram
 import Store
 import Synchronization
+import Telemetry
 
 /// The op mix every store benchmark runs, read-heavy like a notes app: reads 50 %, lists
 /// 20 %, creates 15 %, updates 10 %, deletes 5 %. Each client works on its own account and
@@ -97,19 +98,13 @@ func measureThroughput<Client: Sendable>(
                     let begin = ContinuousClock.now
                     var failed = false
                     do { try await step(&client, &random) } catch { failed = true }
-                    recorder.record(microseconds(ContinuousClock.now - begin), phase: "run", failed: failed)
+                    recorder.record((ContinuousClock.now - begin).microseconds, phase: "run", failed: failed)
                 }
             }
         }
     }
-    let elapsed = (ContinuousClock.now - started)
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    let seconds = (ContinuousClock.now - started).seconds
     return BenchFigures.Throughput(opsPerSec: Double(recorder.count("run") - recorder.failures("run")) / seconds,
                                    p50Us: recorder.percentile("run", 50), p99Us: recorder.percentile("run", 99),
                                    failures: recorder.failures("run"))
-}
-
-func microseconds(_ duration: Duration) -> UInt64 {
-    let (seconds, attoseconds) = duration.components
-    return UInt64(max(0, seconds * 1_000_000 + attoseconds / 1_000_000_000_000))
 }

@@ -16,7 +16,7 @@ struct DashboardMode {
         }
         let logs = LogCapture()
         LoggingSystem.bootstrap { label in LogCaptureHandler(label: label, capture: logs) }
-        FileHandle.standardError.write(Data("notely: starting (data dir \(options.dataDir))…\n".utf8))
+        StandardError.writeLine("notely: starting (data dir \(options.dataDir))…")
         let service = try await NotelyService.start(options: options.serviceOptions, logs: logs, logger: Logger(label: "notely"))
         let runtime = DashboardRuntime(service: service)
         let uiClosed = AsyncPromise<Void>()
@@ -33,11 +33,12 @@ struct DashboardMode {
         thread.start()
         let refresh = Task { await runtime.refreshLoop() }
 
-        let outcome = await Result { try await service.run() }
+        var failure: (any Error)?
+        do { try await service.run() } catch { failure = error }
         runtime.send(.key(.interrupt))   // a shutdown from outside (SIGTERM) closes the UI too
         _ = try? await uiClosed.wait()
         refresh.cancel()
-        try outcome.get()
+        if let failure { throw failure }
     }
 
     /// The UI thread: draws at once after a key and otherwise once a second, until quit.
@@ -56,11 +57,5 @@ struct DashboardMode {
                 lastSize = size
             }
         }
-    }
-}
-
-extension Result where Failure == any Error {
-    init(catching body: () async throws -> Success) async {
-        do { self = .success(try await body()) } catch { self = .failure(error) }
     }
 }

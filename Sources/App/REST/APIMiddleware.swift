@@ -15,10 +15,8 @@ struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch {
             response = JSONBody.errorResponse(APIError.from(error))
         }
-        let elapsed = ContinuousClock.now - started
-        let micros = UInt64(max(0, elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000))
         let route = context.endpointPath ?? request.uri.path
-        stats.recordRoute(RouteKey(method: request.method.rawValue, route: route, status: Int(response.status.code)), microseconds: micros)
+        stats.recordRoute(RouteKey(method: request.method.rawValue, route: route, status: Int(response.status.code)), microseconds: (ContinuousClock.now - started).microseconds)
         return response
     }
 }

@@ -1,20 +1,14 @@
-/// Writes styled lines one under another inside a rectangle, dropping what does not fit.
-struct Lines {
-    var grid: Grid
-    let rect: Rect
-    private(set) var row = 0
+/// One line of styled text: spans drawn left to right.
+typealias StyledLine = [(String, StyleRole)]
 
-    init(grid: Grid, rect: Rect) {
-        self.grid = grid
-        self.rect = rect
-    }
-
-    mutating func add(_ spans: [(String, StyleRole)]) {
-        guard row < rect.height else { return }
-        var x = rect.x
-        for (text, role) in spans {
-            x += grid.put(text, x: x, y: rect.y + row, style: .role(role), maxWidth: rect.x + rect.width - x)
+extension Grid {
+    /// Draws lines one under another inside a rectangle, dropping what does not fit.
+    mutating func putLines(_ lines: [StyledLine], in rect: Rect) {
+        for (row, spans) in lines.prefix(rect.height).enumerated() {
+            var x = rect.x
+            for (text, role) in spans {
+                x += put(text, x: x, y: rect.y + row, style: .role(role), maxWidth: rect.x + rect.width - x)
+            }
         }
-        row += 1
     }
 }

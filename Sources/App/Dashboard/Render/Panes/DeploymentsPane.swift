@@ -10,25 +10,25 @@ enum DeploymentsPane {
         let inner = rect.inner
         guard let service = state.service else { return }
         let deployment = service.deployment
-        var lines = Lines(grid: grid, rect: inner)
+        var lines: [StyledLine] = []
         let wide = inner.width >= 50
 
-        lines.add([(wide ? "status " : "", .label), (deployment.status.rawValue, statusRole(deployment.status)),
+        lines.append([(wide ? "status " : "", .label), (deployment.status.rawValue, statusRole(deployment.status)),
                    ("  deploys \(deployment.deploys)  restarts \(deployment.restarts)", deployment.restarts > 0 ? .bad : .dim)])
-        lines.add(versionLine("current ", deployment.current, wide: wide))
-        lines.add(versionLine("previous", deployment.previous, wide: wide))
-        lines.add(progressLine(deployment, width: inner.width))
+        lines.append(versionLine("current ", deployment.current, wide: wide))
+        lines.append(versionLine("previous", deployment.previous, wide: wide))
+        lines.append(progressLine(deployment, width: inner.width))
         if let message = state.deployMessage {
-            lines.add([(message, .accent)])
+            lines.append([(message, .accent)])
         } else if let error = deployment.lastError {
-            lines.add([(error, .bad)])
+            lines.append([(error, .bad)])
         } else {
-            lines.add([])
+            lines.append([])
         }
         for version in [deployment.current, deployment.previous].compactMap({ $0 }) {
-            lines.add(breakdownLine(version.id, service.proxies[String(version.id)] ?? [:]))
+            lines.append(breakdownLine(version.id, service.proxies[String(version.id)] ?? [:]))
         }
-        grid = lines.grid
+        grid.putLines(lines, in: inner)
     }
 
     static func statusRole(_ status: DeploymentStatus) -> StyleRole {
@@ -40,7 +40,7 @@ enum DeploymentsPane {
     }
 
     /// `current   v2  10:04:05  pid 4242  9.5 req/s`, or tighter when narrow.
-    private static func versionLine(_ label: String, _ version: VersionSnapshot?, wide: Bool) -> [(String, StyleRole)] {
+    private static func versionLine(_ label: String, _ version: VersionSnapshot?, wide: Bool) -> StyledLine {
         let gap = wide ? "  " : " "
         guard let version else { return [(label, .label), ("\(gap)—", .dim)] }
         return [(label, .label), ("\(gap)v\(version.id)", .accent), ("\(gap)\(Format.clock(version.launchedAt))", .normal),
@@ -48,7 +48,7 @@ enum DeploymentsPane {
                 (version.serving ? "" : "\(gap)draining", .bad)]
     }
 
-    private static func progressLine(_ deployment: DeploymentSnapshot, width: Int) -> [(String, StyleRole)] {
+    private static func progressLine(_ deployment: DeploymentSnapshot, width: Int) -> StyledLine {
         switch deployment.status {
         case .rolloutLaunchNew:
             return [("launching v\(deployment.targetVersion ?? 0)…", .accent)]
@@ -63,7 +63,7 @@ enum DeploymentsPane {
         }
     }
 
-    private static func breakdownLine(_ id: Int, _ operations: [String: RequestStats]) -> [(String, StyleRole)] {
+    private static func breakdownLine(_ id: Int, _ operations: [String: RequestStats]) -> StyledLine {
         let parts = DataStoreOperation.allCases.map { operation in
             "\(operation.rawValue) \(Format.rate(operations[operation.statsKey]?.requestsPerSec ?? 0))"
         }

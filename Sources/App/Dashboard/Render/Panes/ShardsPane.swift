@@ -11,13 +11,13 @@ enum ShardsPane {
         let shards = service.shards
         let names = (0..<service.service.shardCount).map { "shard-\($0)" }
         let perOperation = inner.width >= 60
-        var lines = Lines(grid: grid, rect: inner)
+        var lines: [StyledLine] = []
 
         var header = DisplayWidth.pad("shard", to: 9) + DisplayWidth.padLeft("total", to: 9) + DisplayWidth.padLeft("req/s", to: 8)
         if perOperation {
             for operation in DataStoreOperation.allCases { header += DisplayWidth.padLeft(operation.rawValue, to: 8) }
         }
-        lines.add([(header, .label)])
+        lines.append([(header, .label)])
         for name in names {
             let total = shards.total(for: name)
             var row = DisplayWidth.padLeft(Format.count(total.totalRequests), to: 9) + DisplayWidth.padLeft(Format.rate(total.requestsPerSec), to: 8)
@@ -26,8 +26,8 @@ enum ShardsPane {
                     row += DisplayWidth.padLeft(Format.count(shards[operation][name]?.totalRequests ?? 0), to: 8)
                 }
             }
-            lines.add([(DisplayWidth.pad(name, to: 9), .accent), (row, .normal)])
+            lines.append([(DisplayWidth.pad(name, to: 9), .accent), (row, .normal)])
         }
-        grid = lines.grid
+        grid.putLines(lines, in: inner)
     }
 }
