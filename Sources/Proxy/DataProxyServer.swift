@@ -41,7 +41,7 @@ public struct DataProxyServer: Sendable {
     }
 
     static func serve(_ request: Request, proxy: DataProxy) async throws -> Response {
-        if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
+        if let type = request.headers[.contentType], !isJSON(type) {
             return errorResponse(.unsupportedMediaType, .invalidRequest("Content-Type must be application/json, got \(type)"))
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
@@ -57,6 +57,16 @@ public struct DataProxyServer: Sendable {
             return Response(status: .noContent)
         }
         return jsonResponse(.ok, answer)
+    }
+
+    /// `application/json`, in any case, with or without parameters such as a charset; checked
+    /// without allocating, since every request asks.
+    static func isJSON(_ contentType: String) -> Bool {
+        let expected = "application/json".utf8
+        guard contentType.utf8.count >= expected.count else { return false }
+        return zip(contentType.utf8, expected).allSatisfy { given, wanted in
+            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(given) ? given + 32 == wanted : given == wanted
+        }
     }
 
     static func tooLarge() -> Response {

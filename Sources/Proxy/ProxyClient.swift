@@ -46,39 +46,43 @@ public final class ProxyClient: NoteStore {
 
     public func listNotes(accountId: UUID) async throws -> [Note] {
         stats?.recordProxyCall(version: id, .list)
-        return try await call(.listNotes, AccountParams(accountId: accountId)) ?? []
+        let result = try await call(.listNotes, ["accountId": .uuid(accountId)])
+        if result == .null { return [] }
+        guard case .array(let elements) = result else { throw badResult(.listNotes, "expected an array, got \(result.kindName)") }
+        return try elements.enumerated().map { index, element in try note(element, path: "result[\(index)]") }
     }
 
     public func getNote(accountId: UUID, noteId: UUID) async throws -> Note? {
         stats?.recordProxyCall(version: id, .read)
-        return try await call(.getNote, NoteIdParams(accountId: accountId, noteId: noteId))
+        let result = try await call(.getNote, ["accountId": .uuid(accountId), "noteId": .uuid(noteId)])
+        return result == .null ? nil : try note(result, path: "result")
     }
 
     public func createNote(accountId: UUID, note: Note) async throws {
         stats?.recordProxyCall(version: id, .create)
-        let _: JSONValue? = try await call(.createNote, NoteParams(accountId: accountId, note: note))
+        _ = try await call(.createNote, ["accountId": .uuid(accountId), "note": .note(note)])
     }
 
     public func updateNote(accountId: UUID, note: Note) async throws {
         stats?.recordProxyCall(version: id, .update)
-        let _: JSONValue? = try await call(.updateNote, NoteParams(accountId: accountId, note: note))
+        _ = try await call(.updateNote, ["accountId": .uuid(accountId), "note": .note(note)])
     }
 
     public func deleteNote(accountId: UUID, note: Note) async throws {
         stats?.recordProxyCall(version: id, .delete)
-        let _: JSONValue? = try await call(.deleteNote, NoteParams(accountId: accountId, note: note))
+        _ = try await call(.deleteNote, ["accountId": .uuid(accountId), "note": .note(note)])
     }
 
     public func countNotes(accountId: UUID) async throws -> Int {
-        try await required(.countNotes, AccountParams(accountId: accountId))
+        try integer(.countNotes, try await call(.countNotes, ["accountId": .uuid(accountId)]))
     }
 
     public func totalNotes() async throws -> Int {
-        try await required(.getTotalNotes, NoParams())
+        try integer(.getTotalNotes, try await call(.getTotalNotes, [:]))
     }
 
     public func healthCheck() async throws {
-        let _: JSONValue? = try await call(.healthCheck, NoParams())
+        _ = try await call(.healthCheck, [:])
     }
 
     // MARK: Proxy-only calls
@@ -86,31 +90,65 @@ public final class ProxyClient: NoteStore {
     /// - Parameter timeout: how long to wait for the answer (health checks use a short one,
     ///   so a hung proxy is noticed in seconds).
     public func ready(timeout: TimeAmount? = nil) async throws -> ReadyInfo {
-        try await required(.ready, NoParams(), timeout: timeout)
+        try decoded(.ready, try await call(.ready, [:], timeout: timeout))
     }
 
     public func exportShardStats(timeout: TimeAmount? = nil) async throws -> DataStoreStats {
-        try await required(.exportShardStats, NoParams(), timeout: timeout)
+        try decoded(.exportShardStats, try await call(.exportShardStats, [:], timeout: timeout))
+    }
+
+    // MARK: Results
+
+    private func note(_ value: JSONValue, path: String) throws -> Note {
+        do {
+            return try RPCParams.note(value, path: path)
+        } catch {
+            throw ProxyClientError.badResponse(proxyId: id, reason: error.message)
+        }
+    }
+
+    private func integer(_ method: RPCMethod, _ value: JSONValue) throws -> Int {
+        guard case .integer(let number) = value else { throw badResult(method, "expected an integer, got \(value.kindName)") }
+        return Int(number)
+    }
+
+    /// The two calls with structured results are rare (health checks), so they go through
+    /// `Codable` once more instead of a hand-written reader each.
+    private func decoded<Result: Decodable>(_ method: RPCMethod, _ value: JSONValue) throws -> Result {
+        var writer = JSONWriter()
+        writer.value(value)
+        do {
+            return try JSONDecoder().decode(Result.self, from: writer.data)
+        } catch {
+            throw badResult(method, "\(error)")
+        }
+    }
+
+    private func badResult(_ method: RPCMethod, _ reason: String) -> ProxyClientError {
+        Self.badResult(method, reason, proxyId: id)
+    }
+
+    private static func badResult(_ method: RPCMethod, _ reason: String, proxyId: Int) -> ProxyClientError {
+        .badResponse(proxyId: proxyId, reason: "\(method.rawValue): \(reason)")
     }
 
     // MARK: Transport
 
-    private func required<Result: Decodable>(_ method: RPCMethod, _ params: some Encodable, timeout: TimeAmount? = nil) async throws -> Result {
-        guard let result: Result = try await call(method, params, timeout: timeout) else {
-            throw ProxyClientError.badResponse(proxyId: id, reason: "\(method.rawValue) returned null")
-        }
-        return result
+    /// A named param of a request: the only kinds Notely's calls send.
+    enum Argument: Sendable {
+        case uuid(UUID)
+        case note(Note)
     }
 
-    /// Sends one request and decodes its result (nil for a JSON null).
-    public func call<Result: Decodable>(_ method: RPCMethod, _ params: some Encodable, timeout: TimeAmount? = nil) async throws -> Result? {
+    /// Sends one request and returns its result (`.null` for a JSON null), or throws the
+    /// error it was answered with: a `StoreError` for Notely's application codes.
+    func call(_ method: RPCMethod, _ params: KeyValuePairs<String, Argument>, timeout: TimeAmount? = nil) async throws -> JSONValue {
         let requestId = nextRequestId.wrappingAdd(1, ordering: .relaxed).oldValue
-        let body = try JSONCoding.encoder().encode(RequestBody(id: requestId, method: method.rawValue, params: params))
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        request.body = .bytes(ByteBuffer(bytes: body))
+        request.body = .bytes(ByteBuffer(bytes: Self.body(id: requestId, method: method, params: params)))
 
         let status: UInt
         let bytes: ByteBuffer
@@ -124,44 +162,48 @@ public final class ProxyClient: NoteStore {
         guard status == 200 else {
             throw ProxyClientError.httpStatus(proxyId: id, status: Int(status), body: String(buffer: bytes))
         }
-        let envelope: ResponseBody<Result>
-        do {
-            envelope = try JSONDecoder().decode(ResponseBody<Result>.self, from: Data(buffer: bytes))
-        } catch {
-            throw ProxyClientError.badResponse(proxyId: id, reason: "\(error)")
+        return try bytes.withUnsafeReadableBytes { raw in
+            try Self.result(of: raw.assumingMemoryBound(to: UInt8.self), method: method, proxyId: id)
         }
-        if let error = envelope.error {
-            if let storeError = StoreError(rpcError: error) { throw storeError }
-            throw ProxyClientError.rpc(proxyId: id, error)
-        }
-        return envelope.result
     }
-}
 
-private struct RequestBody<Params: Encodable>: Encodable {
-    let jsonrpc = "2.0"
-    let id: Int
-    let method: String
-    let params: Params
-}
+    /// Reads a JSON-RPC answer: its result, or the error it carries thrown as a `StoreError`
+    /// (Notely's codes) or `ProxyClientError.rpc`; anything else is a `badResponse`.
+    static func result(of body: UnsafeBufferPointer<UInt8>, method: RPCMethod, proxyId: Int) throws -> JSONValue {
+        func bad(_ reason: String) -> ProxyClientError { badResult(method, reason, proxyId: proxyId) }
+        let answer: JSONValue
+        do {
+            answer = try JSONParser.parse(body)
+        } catch {
+            throw bad("the answer is not JSON: \(error)")
+        }
+        guard case .object(let envelope) = answer else { throw bad("the answer is \(answer.kindName), not an object") }
+        if let error = envelope["error"], error != .null {
+            guard let rpcError = RPCError(json: error) else { throw bad("a malformed error object") }
+            if let storeError = StoreError(rpcError: rpcError) { throw storeError }
+            throw ProxyClientError.rpc(proxyId: proxyId, rpcError)
+        }
+        guard let result = envelope["result"] else { throw bad("neither a result nor an error") }
+        return result
+    }
 
-private struct ResponseBody<Result: Decodable>: Decodable {
-    let result: Result?
-    let error: RPCError?
-}
-
-private struct NoParams: Encodable {}
-
-private struct AccountParams: Encodable {
-    let accountId: UUID
-}
-
-private struct NoteIdParams: Encodable {
-    let accountId: UUID
-    let noteId: UUID
-}
-
-private struct NoteParams: Encodable {
-    let accountId: UUID
-    let note: Note
+    static func body(id: Int, method: RPCMethod, params: KeyValuePairs<String, Argument>) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.raw(#"{"jsonrpc":"2.0","id":"#)
+        writer.integer(id)
+        writer.raw(#","method":"#)
+        writer.string(method.rawValue)
+        writer.raw(#","params":{"#)
+        for (index, (name, argument)) in params.enumerated() {
+            if index > 0 { writer.raw(",") }
+            writer.string(name)
+            writer.raw(":")
+            switch argument {
+            case .uuid(let value): writer.string(value.uuidText)
+            case .note(let note): writer.note(note)
+            }
+        }
+        writer.raw("}}")
+        return writer.bytes
+    }
 }

@@ -14,9 +14,9 @@ public enum RPCCodec {
     public static func parse(_ body: Data) -> (calls: [Parsed], batch: Bool) {
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: body)
+            value = try JSONParser.parse(body)
         } catch {
-            return ([.invalid(.parseError("the body is not valid JSON"), id: .null)], false)
+            return ([.invalid(.parseError("the body is not valid JSON: \(error)"), id: .null)], false)
         }
         if case .array(let elements) = value {
             if elements.isEmpty { return ([.invalid(.invalidRequest("empty batch"), id: .null)], false) }
@@ -85,18 +85,29 @@ public enum RPCCodec {
 
     /// Writes one response object around an already encoded result.
     public static func frame(id: RPCID, outcome: RPCOutcome) -> Data {
-        let encoder = JSONCoding.encoder()
-        var data = Data(#"{"jsonrpc":"2.0","id":"#.utf8)
-        data.append((try? encoder.encode(id)) ?? Data("null".utf8))
+        var writer = JSONWriter(capacity: 64 + ((try? outcome.get().count) ?? 0))
+        writer.raw(#"{"jsonrpc":"2.0","id":"#)
+        switch id {
+        case .number(let number): writer.integer(number)
+        case .string(let text): writer.string(text)
+        case .null: writer.raw("null")
+        }
         switch outcome {
         case .success(let result):
-            data.append(Data(#","result":"#.utf8))
-            data.append(result)
+            writer.raw(#","result":"#)
+            writer.raw(result)
         case .failure(let error):
-            data.append(Data(#","error":"#.utf8))
-            data.append((try? encoder.encode(error)) ?? Data(#"{"code":-32603,"message":"Internal error"}"#.utf8))
+            writer.raw(#","error":{"code":"#)
+            writer.integer(error.code)
+            if let data = error.data {
+                writer.raw(#","data":"#)
+                writer.value(data)
+            }
+            writer.raw(#","message":"#)
+            writer.string(error.message)
+            writer.raw("}")
         }
-        data.append(UInt8(ascii: "}"))
-        return data
+        writer.raw("}")
+        return writer.data
     }
 }

@@ -9,16 +9,21 @@ struct RPCParams {
         try uuid(field, path: field)
     }
 
-    /// Builds the note straight from the parsed JSON (no second encode and decode).
     func note(_ field: String) throws(RPCError) -> Note {
         guard let value = values[field] else { throw .invalidParams("\(field) is missing") }
-        guard case .object(let object) = value else { throw .invalidParams("\(field) must be an object, got \(value.kindName)") }
+        return try Self.note(value, path: field)
+    }
+
+    /// Builds a note straight from parsed JSON (no second encode and decode); `path` names the
+    /// value in errors. `ProxyClient` reads the notes in answers with it too.
+    static func note(_ value: JSONValue, path: String) throws(RPCError) -> Note {
+        guard case .object(let object) = value else { throw .invalidParams("\(path) must be an object, got \(value.kindName)") }
         let note = RPCParams(values: object)
-        let id = try note.uuid("id", path: "\(field).id")
-        let creator = try note.uuid("creator", path: "\(field).creator")
-        let createdAt = try note.timestamp("createdAt", path: "\(field).createdAt")
-        let updatedAt = try note.timestamp("updatedAt", path: "\(field).updatedAt")
-        let content = try note.string("content", path: "\(field).content")
+        let id = try note.uuid("id", path: "\(path).id")
+        let creator = try note.uuid("creator", path: "\(path).creator")
+        let createdAt = try note.timestamp("createdAt", path: "\(path).createdAt")
+        let updatedAt = try note.timestamp("updatedAt", path: "\(path).updatedAt")
+        let content = try note.string("content", path: "\(path).content")
         return Note(id: id, creator: creator, createdAt: createdAt, updatedAt: updatedAt, content: content)
     }
 

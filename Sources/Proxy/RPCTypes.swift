@@ -1,26 +1,10 @@
 import Foundation
 
 /// A JSON-RPC request id: a string, an integer, or an explicit null.
-public enum RPCID: Codable, Sendable, Hashable {
+public enum RPCID: Sendable, Hashable {
     case number(Int64)
     case string(String)
     case null
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let number = try? container.decode(Int64.self) { self = .number(number) }
-        else { self = .string(try container.decode(String.self)) }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .number(let number): try container.encode(number)
-        case .string(let string): try container.encode(string)
-        case .null: try container.encodeNil()
-        }
-    }
 }
 
 /// One valid call. `id == nil` marks a notification: it runs, but nothing is answered.
@@ -38,7 +22,7 @@ public struct RPCRequest: Sendable, Hashable {
 
 /// A JSON-RPC error object. Standard codes are the spec's; the application codes are
 /// Notely's own and listed in docs/PROTOCOL.md.
-public struct RPCError: Error, Codable, Sendable, Hashable, CustomStringConvertible {
+public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
     public var code: Int
     public var message: String
     public var data: JSONValue?
@@ -47,6 +31,13 @@ public struct RPCError: Error, Codable, Sendable, Hashable, CustomStringConverti
         self.code = code
         self.message = message
         self.data = data
+    }
+
+    /// Reads an error object from an answer; nil when it is not one.
+    public init?(json: JSONValue) {
+        guard case .object(let object) = json, case .integer(let code)? = object["code"],
+              case .string(let message)? = object["message"] else { return nil }
+        self.init(code: Int(code), message: message, data: object["data"])
     }
 
     public var description: String { "JSON-RPC error \(code): \(message)" }

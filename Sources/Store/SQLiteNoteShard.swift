@@ -50,7 +50,7 @@ struct SQLiteNoteShard: Sendable {
     func list(creator: UUID) async throws -> [Note] {
         try await mappingErrors(shard: name) {
             try pool.read { db in
-                try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM note WHERE creator = ? ORDER BY createdAtMs, rowid"),
+                try Row.fetchAll(db.cachedStatement(sql: "SELECT id, creator, createdAtMs, updatedAtMs, content FROM note WHERE creator = ? ORDER BY createdAtMs, rowid"),
                                  arguments: [creator.uuidText]).map(Self.note)
             }
         }
@@ -59,7 +59,7 @@ struct SQLiteNoteShard: Sendable {
     func get(creator: UUID, id: UUID) async throws -> Note? {
         try await mappingErrors(shard: name) {
             try pool.read { db in
-                try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM note WHERE id = ? AND creator = ?"),
+                try Row.fetchOne(db.cachedStatement(sql: "SELECT id, creator, createdAtMs, updatedAtMs, content FROM note WHERE id = ? AND creator = ?"),
                                  arguments: [id.uuidText, creator.uuidText]).map(Self.note)
             }
         }
@@ -121,15 +121,17 @@ struct SQLiteNoteShard: Sendable {
 
     func close() throws { try pool.close() }
 
+    /// Reads a row of `SELECT id, creator, createdAtMs, updatedAtMs, content` by position: a
+    /// lookup by column name folds case on every call.
     private static func note(_ row: Row) throws -> Note {
-        guard let id = UUIDText.parse(row["id"]), let creator = UUIDText.parse(row["creator"]) else {
+        guard let id = UUIDText.parse(row[0]), let creator = UUIDText.parse(row[1]) else {
             throw StoreError.unavailable("corrupt note row: bad id")
         }
-        let createdAtMs: Int64 = row["createdAtMs"]
-        let updatedAtMs: Int64 = row["updatedAtMs"]
+        let createdAtMs: Int64 = row[2]
+        let updatedAtMs: Int64 = row[3]
         return Note(id: id, creator: creator,
                     createdAt: Timestamp.date(milliseconds: createdAtMs),
                     updatedAt: Timestamp.date(milliseconds: updatedAtMs),
-                    content: row["content"])
+                    content: row[4])
     }
 }

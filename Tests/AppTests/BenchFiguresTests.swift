@@ -6,19 +6,25 @@ import TestSupport
 /// The bench's JSON is read by scripts: its keys are the ones the benchmark issue names.
 @Suite struct BenchFiguresTests {
     @Test func jsonHasTheContractKeys() throws {
-        let run = BenchFigures.Throughput(opsPerSec: 1000, p50Us: 100, p99Us: 900, failures: 0)
-        let figures = BenchFigures(direct: run, rpcFloor: run, proxied: run,
+        let direct = BenchFigures.Throughput(opsPerSec: 5000, p50Us: 10, p99Us: 90, failures: 0, benchCpuUsPerOp: 20, proxyCpuUsPerOp: nil)
+        let run = BenchFigures.Throughput(opsPerSec: 1000, p50Us: 100, p99Us: 900, failures: 0, benchCpuUsPerOp: 70, proxyCpuUsPerOp: 60)
+        let figures = BenchFigures(direct: direct, rpcFloor: run, proxied: run,
                                    rollout: .init(deploys: 3, readyMsMedian: 40, readyMsMax: 60, requests: 500, failures: 0,
                                                   p99UsSteady: 900, p99UsDuringRollout: 1200),
                                    proxyRssMB: 20, proxyPrivateMB: 4, clients: 8, secondsPerRun: 5, build: "release")
         let json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(figures)) as? [String: Any])
         for key in ["direct", "rpcFloor", "proxied", "rollout", "proxyRssMB"] { #expect(json[key] != nil, "\(key)") }
-        let direct = try #require(json["direct"] as? [String: Any])
-        #expect(Set(["opsPerSec", "p50Us", "p99Us"]).isSubset(of: Set(direct.keys)))
+        for key in ["direct", "rpcFloor", "proxied"] {
+            let run = try #require(json[key] as? [String: Any])
+            #expect(Set(["opsPerSec", "p50Us", "p99Us", "benchCpuUsPerOp"]).isSubset(of: Set(run.keys)))
+            #expect((run["proxyCpuUsPerOp"] == nil) == (key == "direct"), "\(key)")
+        }
         let rollout = try #require(json["rollout"] as? [String: Any])
         #expect(Set(["deploys", "readyMsMedian", "readyMsMax", "requests", "failures", "p99UsSteady", "p99UsDuringRollout"])
             .isSubset(of: Set(rollout.keys)))
         #expect(figures.table.contains("proxied / rpcFloor        1.00"))
+        #expect(figures.table.contains("direct            5000         10         90         0        20         -"))
+        #expect(figures.table.contains("proxied           1000        100        900         0        70        60"))
     }
 
     @Test func aQuickBenchRunsEndToEnd() async throws {
@@ -33,6 +39,9 @@ import TestSupport
         #expect(text.contains("proxied / rpcFloor"))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
         #expect((json["rollout"] as? [String: Any])?["failures"] as? Int == 0)
-        #expect(((json["proxied"] as? [String: Any])?["opsPerSec"] as? Double ?? 0) > 0)
+        let proxied = try #require(json["proxied"] as? [String: Any])
+        #expect(proxied["opsPerSec"] as? Double ?? 0 > 0)
+        #expect(proxied["benchCpuUsPerOp"] as? Double ?? 0 > 0)
+        #expect(proxied["proxyCpuUsPerOp"] as? Double ?? 0 > 0)
     }
 }

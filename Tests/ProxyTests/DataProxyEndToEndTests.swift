@@ -141,6 +141,11 @@ import TestSupport
         #expect(notification.status == 204)
         let wrongType = try await rawPost(port: proxy.port, json: "{}", headers: [("Content-Type", "text/plain"), ("Authorization", "Bearer \(token)")])
         #expect(wrongType.status == 415)
+        let almostJSON = try await rawPost(port: proxy.port, json: "{}", headers: [("Content-Type", "application/jso"), ("Authorization", "Bearer \(token)")])
+        #expect(almostJSON.status == 415)
+        let anyCase = try await rawPost(port: proxy.port, json: #"{"jsonrpc":"2.0","id":1,"method":"Ready"}"#,
+                                        headers: [("Content-Type", "Application/JSON; charset=utf-8"), ("Authorization", "Bearer \(token)")])
+        #expect(anyCase.status == 200 && anyCase.body.contains(#""ready":true"#))
         #expect(try await proxy.client.ready().ready)
         await proxy.shutdown(logger: harness.logger)
     }

@@ -9,7 +9,9 @@ import Testing
         let answer = await RPCCodec.respond(to: Data(body.utf8)) { request in
             if request.method == "Fail" { return .failure(.invalidParams("missing field accountId")) }
             if request.method != "Echo" { return .failure(.methodNotFound(request.method)) }
-            return .success(try! JSONEncoder().encode(request.params))
+            var writer = JSONWriter()
+            writer.value(.object(request.params))
+            return .success(writer.data)
         }
         guard let answer else { return nil }
         return try! JSONSerialization.jsonObject(with: answer, options: .fragmentsAllowed)

@@ -7,6 +7,10 @@ struct BenchFigures: Codable, Sendable {
         var p50Us: Double
         var p99Us: Double
         var failures: Int
+        /// CPU per operation in the bench process (the clients, and for `direct` the store).
+        var benchCpuUsPerOp: Double
+        /// CPU per operation in the proxy child; nil for `direct`, which has none.
+        var proxyCpuUsPerOp: Double?
     }
 
     struct Rollout: Codable, Sendable {
@@ -34,14 +38,18 @@ struct BenchFigures: Codable, Sendable {
     /// The table printed at the end of a run.
     var table: String {
         func row(_ name: String, _ figures: Throughput) -> String {
-            name.padding(toLength: 10, withPad: " ", startingAt: 0)
-                + String(format: "%12.0f %10.0f %10.0f %9d", figures.opsPerSec, figures.p50Us, figures.p99Us, figures.failures)
+            let proxyCPU = figures.proxyCpuUsPerOp.map { String(format: "%9.0f", $0) } ?? String(repeating: " ", count: 8) + "-"
+            return name.padding(toLength: 10, withPad: " ", startingAt: 0)
+                + String(format: "%12.0f %10.0f %10.0f %9d %9.0f", figures.opsPerSec, figures.p50Us, figures.p99Us, figures.failures,
+                         figures.benchCpuUsPerOp)
+                + " " + proxyCPU
         }
         let ratio = rpcFloor.opsPerSec > 0 ? proxied.opsPerSec / rpcFloor.opsPerSec : 0
         let p99Ratio = rollout.p99UsSteady > 0 ? rollout.p99UsDuringRollout / rollout.p99UsSteady : 0
         return """
             Notely bench — \(build) build, \(clients) concurrent clients, \(String(format: "%.0f", secondsPerRun)) s per run
-            run              ops/s     p50 µs     p99 µs  failures
+                                                          CPU µs per op
+            run              ops/s     p50 µs     p99 µs  failures     bench     proxy
             \(row("direct", direct))
             \(row("rpcFloor", rpcFloor))
             \(row("proxied", proxied))

@@ -19,10 +19,10 @@ struct Benchmarks {
         let direct = try await measureDirect()
         progress("rpcFloor: Ready through ProxyClient to a proxy child")
         let proxy = try await DataProxyProcess.launch(id: 1, configuration: launchConfiguration(), logger: logger)
-        let rpcFloor = try await measureThroughput(clients: clients, duration: duration, makeClient: { _ in proxy.client },
+        let rpcFloor = try await measureThroughput(clients: clients, duration: duration, proxyPid: proxy.pid, makeClient: { _ in proxy.client },
                                                    step: { client, _ in _ = try await client.ready() })
         progress("proxied: the op mix through ProxyClient, the proxy child and SQLite")
-        let proxied = try await measureStore(proxy.client)
+        let proxied = try await measureStore(proxy.client, proxyPid: proxy.pid)
         let rss = Self.megabytes("VmRSS", pid: proxy.pid)
         let privateMemory = Self.megabytes("RssAnon", pid: proxy.pid)
         await proxy.shutdown(logger: logger)
@@ -49,8 +49,8 @@ struct Benchmarks {
         return try await measureStore(store)
     }
 
-    private func measureStore(_ store: any NoteStore) async throws -> BenchFigures.Throughput {
-        try await measureThroughput(clients: clients, duration: duration, makeClient: { _ in
+    private func measureStore(_ store: any NoteStore, proxyPid: Int32? = nil) async throws -> BenchFigures.Throughput {
+        try await measureThroughput(clients: clients, duration: duration, proxyPid: proxyPid, makeClient: { _ in
             var workload = NoteWorkload(store: store)
             try await workload.seed(10)
             return workload

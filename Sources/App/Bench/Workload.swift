@@ -78,15 +78,17 @@ final class LatencyRecorder: Sendable {
     }
 }
 
-/// Runs `clients` concurrent loops of `step` for `duration` and returns ops/s and latencies.
+/// Runs `clients` concurrent loops of `step` for `duration` and returns ops/s, latencies and
+/// the CPU each operation cost this process and, given its pid, the proxy.
 func measureThroughput<Client: Sendable>(
-    clients: Int, duration: Duration,
+    clients: Int, duration: Duration, proxyPid: Int32? = nil,
     makeClient: @escaping @Sendable (Int) async throws -> Client,
     step: @escaping @Sendable (inout Client, inout SystemRandomNumberGenerator) async throws -> Void
 ) async throws -> BenchFigures.Throughput {
     let recorder = LatencyRecorder()
     var prepared: [Client] = []
     for index in 0..<clients { prepared.append(try await makeClient(index)) }
+    let (ownCPUBefore, proxyCPUBefore) = (ProcessCPU.own(), proxyPid.flatMap(ProcessCPU.of))
     let started = ContinuousClock.now
     let deadline = started + duration
     await withTaskGroup(of: Void.self) { group in
@@ -104,7 +106,15 @@ func measureThroughput<Client: Sendable>(
         }
     }
     let seconds = (ContinuousClock.now - started).seconds
+    let ownCPU = ProcessCPU.own() - ownCPUBefore
+    let operations = Double(max(1, recorder.count("run")))
+    var proxyCpuUsPerOp: Double?
+    if let proxyCPUBefore, let proxyCPU = proxyPid.flatMap(ProcessCPU.of) {
+        proxyCpuUsPerOp = Double((proxyCPU - proxyCPUBefore).microseconds) / operations
+    }
     return BenchFigures.Throughput(opsPerSec: Double(recorder.count("run") - recorder.failures("run")) / seconds,
                                    p50Us: recorder.percentile("run", 50), p99Us: recorder.percentile("run", 99),
-                                   failures: recorder.failures("run"))
+                                   failures: recorder.failures("run"),
+                                   benchCpuUsPerOp: Double(ownCPU.microseconds) / operations,
+                                   proxyCpuUsPerOp: proxyCpuUsPerOp)
 }

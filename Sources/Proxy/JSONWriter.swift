@@ -1,0 +1,100 @@
+import Foundation
+import Store
+
+/// Writes JSON text by hand into a byte array, in the style of `JSONCoding` (keys sorted,
+/// slashes unescaped), for what crosses the RPC wire on every call: values, notes, the
+/// response frame. `JSONEncoder` there cost about a tenth of a proxy's CPU (BENCHMARKS.md).
+public struct JSONWriter {
+    public private(set) var bytes: [UInt8] = []
+
+    public init(capacity: Int = 256) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    public var data: Data { Data(bytes) }
+
+    public mutating func raw(_ text: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    public mutating func raw(_ other: some Sequence<UInt8>) {
+        bytes.append(contentsOf: other)
+    }
+
+    public mutating func integer(_ value: some BinaryInteger) {
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    public mutating func string(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): raw("\\\"")
+            case UInt8(ascii: "\\"): raw("\\\\")
+            case 0x0A: raw("\\n")
+            case 0x0D: raw("\\r")
+            case 0x09: raw("\\t")
+            case 0x08: raw("\\b")
+            case 0x0C: raw("\\f")
+            case ..<0x20:
+                raw("\\u00")
+                bytes.append(Self.hexDigits[Int(byte >> 4)])
+                bytes.append(Self.hexDigits[Int(byte & 0x0F)])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    public mutating func value(_ value: JSONValue) {
+        switch value {
+        case .null: raw("null")
+        case .bool(let flag): flag ? raw("true") : raw("false")
+        case .integer(let number): integer(number)
+        case .double(let number): bytes.append(contentsOf: "\(number)".utf8)
+        case .string(let text): string(text)
+        case .array(let elements):
+            bytes.append(UInt8(ascii: "["))
+            for (index, element) in elements.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                self.value(element)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let members):
+            bytes.append(UInt8(ascii: "{"))
+            for (index, key) in members.keys.sorted().enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                string(key)
+                bytes.append(UInt8(ascii: ":"))
+                self.value(members[key]!)
+            }
+            bytes.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// A note as docs/PROTOCOL.md shows it: ids as UUID text, times as RFC 3339.
+    public mutating func note(_ note: Note) {
+        raw(#"{"content":"#)
+        string(note.content)
+        raw(#","createdAt":""#)
+        raw(Timestamp.encode(note.createdAt).utf8)
+        raw(#"","creator":""#)
+        raw(note.creator.uuidText.utf8)
+        raw(#"","id":""#)
+        raw(note.id.uuidText.utf8)
+        raw(#"","updatedAt":""#)
+        raw(Timestamp.encode(note.updatedAt).utf8)
+        raw(#""}"#)
+    }
+
+    public mutating func notes(_ notes: [Note]) {
+        bytes.append(UInt8(ascii: "["))
+        for (index, element) in notes.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            note(element)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+}
