@@ -21,6 +21,12 @@ public final class AsyncLock: Sendable {
     }
 
     private func acquire() async {
+        let free = state.withLock { state -> Bool in
+            if state.held { return false }
+            state.held = true
+            return true
+        }
+        if free { return }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let granted = state.withLock { state -> Bool in
                 if state.held {

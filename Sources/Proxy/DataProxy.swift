@@ -26,17 +26,18 @@ public final class DataProxy: Sendable {
         ReadyInfo(ready: true, proxyId: proxyId, pid: Int(getpid()), shards: store.router.shardNames, startedAt: startedAt)
     }
 
-    /// Answers one call: the encoded result, or the error to send.
+    /// Answers one call: the encoded result, or the error to send. Only the store call itself
+    /// holds the lock; reading params and writing the answer happen outside it.
     public func handle(_ request: RPCRequest) async -> RPCOutcome {
         guard let method = RPCMethod(rawValue: request.method) else { return .failure(.methodNotFound(request.method)) }
-        let params = RPCParams(values: request.params)
         do {
             switch method {
-            case .ready: return try encode(readyInfo)
+            case .ready: return .success(readyInfo.json)
             case .exportShardStats: return try encode(stats.collectDataStoreStats())
             default:
-                let result: Data = try await lock.withLock { try await self.callStore(method, params) }
-                return .success(result)
+                let call = try StoreCall(method, RPCParams(values: request.params))
+                let answer = try await lock.withLock { try await self.run(call) }
+                return .success(answer.json)
             }
         } catch let error as RPCError {
             return .failure(error)
@@ -47,46 +48,33 @@ public final class DataProxy: Sendable {
         }
     }
 
-    private func callStore(_ method: RPCMethod, _ params: RPCParams) async throws -> Data {
-        switch method {
-        case .listNotes:
-            let accountId = try params.uuid("accountId")
+    private func run(_ call: StoreCall) async throws -> StoreAnswer {
+        switch call {
+        case .list(let accountId):
             count(.list, accountId)
-            var writer = JSONWriter(capacity: 4096)
-            writer.notes(try await store.listNotes(accountId: accountId))
-            return writer.data
-        case .getNote:
-            let accountId = try params.uuid("accountId")
-            let noteId = try params.uuid("noteId")
+            return .notes(try await store.listNotes(accountId: accountId))
+        case .get(let accountId, let noteId):
             count(.read, accountId)
-            guard let note = try await store.getNote(accountId: accountId, noteId: noteId) else { return Self.null }
-            var writer = JSONWriter()
-            writer.note(note)
-            return writer.data
-        case .createNote:
-            let (accountId, note) = (try params.uuid("accountId"), try params.note("note"))
+            return .note(try await store.getNote(accountId: accountId, noteId: noteId))
+        case .create(let accountId, let note):
             count(.create, accountId)
             try await store.createNote(accountId: accountId, note: note)
-            return Self.null
-        case .updateNote:
-            let (accountId, note) = (try params.uuid("accountId"), try params.note("note"))
+            return .none
+        case .update(let accountId, let note):
             count(.update, accountId)
             try await store.updateNote(accountId: accountId, note: note)
-            return Self.null
-        case .deleteNote:
-            let (accountId, note) = (try params.uuid("accountId"), try params.note("note"))
+            return .none
+        case .delete(let accountId, let note):
             count(.delete, accountId)
             try await store.deleteNote(accountId: accountId, note: note)
-            return Self.null
-        case .countNotes:
-            return Data(String(try await store.countNotes(accountId: try params.uuid("accountId"))).utf8)
-        case .getTotalNotes:
-            return Data(String(try await store.totalNotes()).utf8)
-        case .healthCheck:
+            return .none
+        case .count(let accountId):
+            return .count(try await store.countNotes(accountId: accountId))
+        case .total:
+            return .count(try await store.totalNotes())
+        case .health:
             try await store.healthCheck()
-            return Self.null
-        case .ready, .exportShardStats:
-            preconditionFailure("\(method) is answered without the store lock")
+            return .none
         }
     }
 
@@ -94,9 +82,7 @@ public final class DataProxy: Sendable {
         stats.recordDataStoreAccess(operation, shard: ShardRouter.shardName(store.router.shard(for: accountId)))
     }
 
-    private static let null = Data("null".utf8)
-
-    /// For the two calls outside the store lock; the store's answers are written by hand.
+    /// For `ExportShardStats`; everything else is written by hand.
     private func encode(_ value: some Encodable) throws -> RPCOutcome {
         .success(try JSONCoding.encoder().encode(value))
     }

@@ -91,4 +91,12 @@ import Testing
         guard case .array(let elements) = try JSONParser.parse(writer.data) else { Issue.record("not an array"); return }
         #expect(try elements.map { try RPCParams.note($0, path: "note") } == notes)
     }
+
+    @Test func writesReadyAsJSONCodingDoesAndReadsItBack() throws {
+        let info = ReadyInfo(ready: true, proxyId: 3, pid: 4242, shards: ["shard-0", "shard-1"], startedAt: Note.now())
+        #expect(info.json == (try JSONCoding.encoder().encode(info)))
+        #expect(ReadyInfo(json: try JSONParser.parse(info.json)) == info)
+        #expect(ReadyInfo(json: try parse(#"{"ready":true,"proxyId":3,"pid":1,"shards":[1],"startedAt":"2026-11-29T00:00:00Z"}"#)) == nil)
+        #expect(ReadyInfo(json: try parse(#"{"ready":true,"proxyId":3,"pid":1,"shards":[],"startedAt":"soon"}"#)) == nil)
+    }
 }
