@@ -48,6 +48,11 @@ private struct Reader {
         JSONParseError(offset: index, reason: reason)
     }
 
+    /// What was expected here, or that the text ended first.
+    func expected(_ what: String) -> JSONParseError {
+        error(current == nil ? "unexpected end of text" : "expected \(what)")
+    }
+
     var current: UInt8? { index < bytes.count ? bytes[index] : nil }
 
     mutating func skipWhitespace() {
@@ -82,10 +87,10 @@ private struct Reader {
         skipWhitespace()
         if current == UInt8(ascii: "}") { index += 1; return .object(members) }
         while true {
-            guard current == UInt8(ascii: "\"") else { throw error("expected a string key") }
+            guard current == UInt8(ascii: "\"") else { throw expected("a string key") }
             let key = try string()
             skipWhitespace()
-            guard current == UInt8(ascii: ":") else { throw error("expected ':' after a key") }
+            guard current == UInt8(ascii: ":") else { throw expected("':' after a key") }
             index += 1
             skipWhitespace()
             members[key] = try value(depth: depth)
@@ -93,7 +98,7 @@ private struct Reader {
             switch current {
             case UInt8(ascii: ","): index += 1; skipWhitespace()
             case UInt8(ascii: "}"): index += 1; return .object(members)
-            default: throw error("expected ',' or '}' in an object")
+            default: throw expected("',' or '}' in an object")
             }
         }
     }
@@ -110,7 +115,7 @@ private struct Reader {
             switch current {
             case UInt8(ascii: ","): index += 1; skipWhitespace()
             case UInt8(ascii: "]"): index += 1; return .array(elements)
-            default: throw error("expected ',' or ']' in an array")
+            default: throw expected("',' or ']' in an array")
             }
         }
     }

@@ -50,6 +50,8 @@ import Testing
         let bytes: [UInt8] = Array(#"{"a":""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8)
         #expect(throws: JSONParseError(offset: 6, reason: "a string is not valid UTF-8")) { try JSONParser.parse(Data(bytes)) }
         #expect(throws: JSONParseError(offset: 6, reason: "expected a string key")) { try parse("[{}, {1:2}]") }
+        #expect(throws: JSONParseError(offset: 4, reason: "unexpected end of text")) { try parse("[1, ") }
+        #expect(throws: JSONParseError(offset: 6, reason: "unexpected end of text")) { try parse(#"{"a":1"#) }
     }
 
     @Test func limitsNesting() throws {
