@@ -100,8 +100,8 @@ import TestSupport
         try await Task.sleep(for: .milliseconds(700))
         await traffic.stop()
         #expect(traffic.operationCount > before, "traffic did not recover")
-        let late = traffic.failureList.filter { $0.at > replacedAt }
-        #expect(late.isEmpty, "failures after the replacement was ready: \(late.map(\.description))")
+        let late = traffic.failureList.filter { $0.callStartedAt > replacedAt }
+        #expect(late.isEmpty, "calls made after the replacement was ready failed: \(late.map(\.description))")
         await controller.shutdown()
     }
 

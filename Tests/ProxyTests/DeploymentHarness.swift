@@ -46,7 +46,9 @@ struct DeploymentHarness {
 /// notes of its own account, checking every answer. Failures keep their time.
 final class Traffic: Sendable {
     struct Failure: Sendable {
-        let at: ContinuousClock.Instant
+        /// When the call that failed was made: a call made to a proxy before it died may fail
+        /// only later, when its connection is torn down.
+        let callStartedAt: ContinuousClock.Instant
         let description: String
     }
 
@@ -80,33 +82,38 @@ final class Traffic: Sendable {
         let account = UUID()
         var mine: [UUID: String] = [:]
         var step = 0
+        var callStartedAt = ContinuousClock.now
+        func call<T>(_ body: () async throws -> T) async throws -> T {
+            callStartedAt = .now
+            return try await body()
+        }
         while !Task.isCancelled {
             step += 1
             do {
                 if let (id, _) = mine.first, step % 3 == 0 {
-                    let note = try await store.getNote(accountId: account, noteId: id)
+                    let note = try await call { try await store.getNote(accountId: account, noteId: id) }
                     if note?.content != mine[id] { mismatch("read \(note?.content ?? "nil"), expected \(mine[id] ?? "nil")") }
                     var edited = try require(note)
                     edited.content = "edit \(step)"
-                    try await store.updateNote(accountId: account, note: edited)
+                    try await call { try await store.updateNote(accountId: account, note: edited) }
                     mine[id] = edited.content
                 } else if step % 5 == 0 {
-                    let listed = try await store.listNotes(accountId: account)
+                    let listed = try await call { try await store.listNotes(accountId: account) }
                     if Dictionary(uniqueKeysWithValues: listed.map { ($0.id, $0.content) }) != mine { mismatch("list disagrees") }
                 } else {
                     let note = Note(creator: account, createdAt: Note.now(), updatedAt: Note.now(), content: "note \(step)")
-                    try await store.createNote(accountId: account, note: note)
+                    try await call { try await store.createNote(accountId: account, note: note) }
                     mine[note.id] = note.content
                     if mine.count > 10, let oldest = mine.keys.first {
-                        let old = try require(try await store.getNote(accountId: account, noteId: oldest))
-                        try await store.deleteNote(accountId: account, note: old)
+                        let old = try require(try await call { try await store.getNote(accountId: account, noteId: oldest) })
+                        try await call { try await store.deleteNote(accountId: account, note: old) }
                         mine[oldest] = nil
                     }
                 }
                 operations.add(1, ordering: .relaxed)
             } catch {
                 if Task.isCancelled { return }
-                failures.withLock { $0.append(Failure(at: .now, description: "\(error)")) }
+                failures.withLock { $0.append(Failure(callStartedAt: callStartedAt, description: "\(error)")) }
                 // Forget what may or may not have happened; start over with a new account.
                 return await work(store)
             }

@@ -34,6 +34,11 @@ import Testing
         #expect(throws: StoreError.noteNotFound(id)) {
             try result(#"{"jsonrpc":"2.0","id":1,"error":{"code":-32001,"message":"gone","data":{"noteId":"\#(id.uuidString)"}}}"#)
         }
+        let full = StoreError.unavailable("shard-1: disk full, the write was not saved")
+        var writer = JSONWriter()
+        writer.raw(RPCCodec.frame(id: .number(1), outcome: .failure(full.rpcError)))
+        #expect(String(decoding: writer.bytes, as: UTF8.self).contains("-32006"))
+        #expect(throws: full) { try result(String(decoding: writer.bytes, as: UTF8.self)) }
         #expect(throws: ProxyClientError.self) {
             try result(#"{"jsonrpc":"2.0","id":1,"error":{"code":-32601,"message":"Method not found: X"}}"#)
         }
