@@ -49,13 +49,13 @@ public final class ProxyClient: NoteStore {
         let result = try await call(.listNotes, ["accountId": .uuid(accountId)])
         if result == .null { return [] }
         guard case .array(let elements) = result else { throw badResult(.listNotes, "expected an array, got \(result.kindName)") }
-        return try elements.enumerated().map { index, element in try note(element, path: "result[\(index)]") }
+        return try elements.enumerated().map { index, element in try note(.listNotes, element, path: "result[\(index)]") }
     }
 
     public func getNote(accountId: UUID, noteId: UUID) async throws -> Note? {
         stats?.recordProxyCall(version: id, .read)
         let result = try await call(.getNote, ["accountId": .uuid(accountId), "noteId": .uuid(noteId)])
-        return result == .null ? nil : try note(result, path: "result")
+        return result == .null ? nil : try note(.getNote, result, path: "result")
     }
 
     public func createNote(accountId: UUID, note: Note) async throws {
@@ -101,11 +101,11 @@ public final class ProxyClient: NoteStore {
 
     // MARK: Results
 
-    private func note(_ value: JSONValue, path: String) throws -> Note {
+    private func note(_ method: RPCMethod, _ value: JSONValue, path: String) throws -> Note {
         do {
             return try RPCParams.note(value, path: path)
         } catch {
-            throw ProxyClientError.badResponse(proxyId: id, reason: error.message)
+            throw badResult(method, "not a note (\(error.message))")
         }
     }
 
