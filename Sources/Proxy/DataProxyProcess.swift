@@ -160,15 +160,11 @@ public final class DataProxyProcess: Sendable {
 
     private static func pipeLines(into capture: LogCapture?, source: String, prefix: String) -> Pipe {
         let pipe = Pipe()
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                capture?.flush(source: source, linePrefix: prefix)
-            } else {
-                capture?.write(String(decoding: data, as: UTF8.self), source: source, linePrefix: prefix)
-            }
-        }
+        PipeReader.start(pipe, onData: { data in
+            capture?.write(String(decoding: data, as: UTF8.self), source: source, linePrefix: prefix)
+        }, onEnd: {
+            capture?.flush(source: source, linePrefix: prefix)
+        })
         return pipe
     }
 

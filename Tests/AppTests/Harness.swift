@@ -80,10 +80,7 @@ final class HeadlessProcess: Sendable {
         let pipe = Pipe()
         process.standardError = pipe
         let output = Shared("")
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil } else { output.update { $0 += String(decoding: data, as: UTF8.self) } }
-        }
+        PipeReader.start(pipe) { data in output.update { $0 += String(decoding: data, as: UTF8.self) } }
         try process.run()
         self.process = process
         self.output = output
@@ -92,7 +89,11 @@ final class HeadlessProcess: Sendable {
             if let match = output.value.firstMatch(of: /REST API listening on http:\/\/127\.0\.0\.1:(\d+)/) { found = Int(match.1) }
             return found != nil || !process.isRunning
         }
-        guard let found else { throw TestSetupError("headless notely did not start:\n\(output.value)") }
+        guard let found else {
+            // `deinit` does not run for an instance whose init throws: stop the process here.
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            throw TestSetupError("headless notely did not start:\n\(output.value)")
+        }
         port = found
     }
 
