@@ -50,7 +50,7 @@ struct LoadModel: Sendable {
 
     /// Notes that surely exist (update and delete go only to these).
     var existingNotes: [UUID] {
-        expected.filter { !$0.value.contains(nil) }.keys.sorted { $0.uuidString < $1.uuidString }
+        expected.filter { !$0.value.contains(nil) }.keys.sorted()
     }
 
     /// Picks the next operation: reads 35 %, lists 20 %, creates 20 %, updates 15 %, deletes 10 %.
