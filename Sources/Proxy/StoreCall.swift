@@ -36,15 +36,17 @@ enum StoreAnswer: Sendable {
     case none
 
     var json: Data {
-        var writer = JSONWriter()
         switch self {
         case .notes(let notes):
-            writer = JSONWriter(capacity: 2 + 256 * notes.count)
+            var writer = JSONWriter(capacity: 2 + 256 * notes.count)
             writer.notes(notes)
-        case .note(let note?): writer.note(note)
-        case .note(nil), .none: writer.raw("null")
-        case .count(let count): writer.integer(count)
+            return writer.data
+        case .note(let note?):
+            var writer = JSONWriter()
+            writer.note(note)
+            return writer.data
+        case .note(nil), .none: return Data("null".utf8)
+        case .count(let count): return Data(String(count).utf8)
         }
-        return writer.data
     }
 }
