@@ -53,9 +53,10 @@ struct NotelyCommand: AsyncParsableCommand {
     var rebuild = false
 
     @Option(help: ArgumentHelp("Dashboard colours: dark or light. NO_COLOR turns colour off.", valueName: "theme"))
-    var theme: Theme = .dark
+    var theme: ThemeName = .dark
 
-    enum Theme: String, ExpressibleByArgument, CaseIterable, Sendable {
+    /// The `--theme` choices; `Theme` (the dashboard's colours) has one of each.
+    enum ThemeName: String, ExpressibleByArgument, CaseIterable, Sendable {
         case dark, light
     }
 

@@ -33,7 +33,7 @@ struct ProxyMode {
         }
 
         let port = try options.proxyPort ?? freePort()
-        let token = ProcessInfo.processInfo.environment["NOTELY_PROXY_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        let token = ProcessInfo.processInfo.environment[DataProxyServer.tokenVariable].flatMap { $0.isEmpty ? nil : $0 }
         let proxy = DataProxy(proxyId: options.proxyId, store: store)
         let server = DataProxyServer(proxy: proxy, port: port, token: token, logger: logger)
         let app = server.application { boundPort in

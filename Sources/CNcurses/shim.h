@@ -21,8 +21,6 @@
 static inline WINDOW *notely_stdscr(void) { return stdscr; }
 static inline int notely_lines(void) { return LINES; }
 static inline int notely_cols(void) { return COLS; }
-static inline int notely_colors(void) { return COLORS; }
-static inline int notely_color_pair(int pair) { return (int)COLOR_PAIR(pair); }
 static inline int notely_key_resize(void) { return KEY_RESIZE; }
 static inline int notely_getmaxy(WINDOW *window) { return getmaxy(window); }
 static inline int notely_getmaxx(WINDOW *window) { return getmaxx(window); }

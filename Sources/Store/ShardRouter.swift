@@ -22,13 +22,6 @@ public struct ShardRouter: Sendable, Equatable {
     public var shardNames: [String] { (0..<shardCount).map(Self.shardName) }
 
     static func fnv1a(_ id: UUID) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        withUnsafeBytes(of: id.uuid) { bytes in
-            for byte in bytes {
-                hash ^= UInt64(byte)
-                hash &*= 0x0000_0100_0000_01b3
-            }
-        }
-        return hash
+        withUnsafeBytes(of: id.uuid) { FNV1a.hash($0) }
     }
 }

@@ -19,41 +19,33 @@ public final class ShardedNoteStore: NoteStore {
 
     private func shard(_ accountId: UUID) -> SQLiteNoteShard { shards[router.shard(for: accountId)] }
 
-    public func listNotes(accountId: UUID) async throws -> [Note] {
-        try await shard(accountId).list(creator: accountId)
-    }
-
-    public func getNote(accountId: UUID, noteId: UUID) async throws -> Note? {
-        try await shard(accountId).get(creator: accountId, id: noteId)
-    }
-
-    public func createNote(accountId: UUID, note: Note) async throws {
-        try Self.validate(note, accountId: accountId)
-        try await shard(accountId).insert(note)
-    }
-
-    public func updateNote(accountId: UUID, note: Note) async throws {
-        try Self.validate(note, accountId: accountId)
-        try await shard(accountId).update(note)
-    }
-
-    public func deleteNote(accountId: UUID, note: Note) async throws {
-        guard note.creator == accountId else { throw StoreError.noteNotFound(note.id) }
-        try await shard(accountId).delete(creator: accountId, id: note.id)
-    }
-
-    public func countNotes(accountId: UUID) async throws -> Int {
-        try await shard(accountId).count(creator: accountId)
-    }
-
-    public func totalNotes() async throws -> Int {
-        var total = 0
-        for shard in shards { total += try await shard.total() }
-        return total
-    }
-
-    public func healthCheck() async throws {
-        for shard in shards { try await shard.healthCheck() }
+    /// Runs one call on the shard of its account (or on every shard), after checking what
+    /// the caller may not do: a note of another account, content over the limit.
+    public func perform(_ call: NoteStoreCall) async throws -> NoteStoreAnswer {
+        switch call {
+        case .listNotes(let accountId):
+            return .notes(try await shard(accountId).list(creator: accountId))
+        case .getNote(let accountId, let noteId):
+            return .note(try await shard(accountId).get(creator: accountId, id: noteId))
+        case .createNote(let accountId, let note):
+            try Self.validate(note, accountId: accountId)
+            try await shard(accountId).insert(note)
+        case .updateNote(let accountId, let note):
+            try Self.validate(note, accountId: accountId)
+            try await shard(accountId).update(note)
+        case .deleteNote(let accountId, let note):
+            guard note.creator == accountId else { throw StoreError.noteNotFound(note.id) }
+            try await shard(accountId).delete(creator: accountId, id: note.id)
+        case .countNotes(let accountId):
+            return .count(try await shard(accountId).count(creator: accountId))
+        case .totalNotes:
+            var total = 0
+            for shard in shards { total += try await shard.total() }
+            return .count(total)
+        case .healthCheck:
+            for shard in shards { try await shard.healthCheck() }
+        }
+        return .done
     }
 
     public func close() throws {

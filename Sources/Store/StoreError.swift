@@ -32,6 +32,9 @@ public enum StoreLimits {
     public static let maxContentBytes = 64 * 1024
     /// Longest account name, in characters.
     public static let maxAccountNameLength = 200
+    /// Largest request body the REST API and a proxy read, in bytes: a batch of large notes
+    /// fits; anything bigger is refused with HTTP 413 before it is read into memory.
+    public static let maxRequestBodyBytes = 1 << 20
 
     public static func validateContent(_ content: String) throws {
         let bytes = content.utf8.count

@@ -56,11 +56,6 @@ public struct DataStoreStats: Codable, Hashable, Sendable {
         }
     }
 
-    /// Every name that appears under any operation, sorted (e.g. all shards).
-    public var names: [String] {
-        Set(DataStoreOperation.allCases.flatMap { self[$0].keys }).sorted()
-    }
-
     /// The sum over all operations for one name.
     public func total(for name: String) -> RequestStats {
         DataStoreOperation.allCases.reduce(into: RequestStats()) { sum, operation in

@@ -19,7 +19,6 @@ public final class LogCapture: Sendable {
         var start = 0
         var nextSequence = 0
         var partial: [String: String] = [:]
-        var subscribers: [UUID: AsyncStream<LogLine>.Continuation] = [:]
     }
 
     public let capacity: Int
@@ -67,17 +66,6 @@ public final class LogCapture: Sendable {
         }
     }
 
-    /// Lines appended from now on. The stream ends when the task reading it is cancelled.
-    public func subscribe() -> AsyncStream<LogLine> {
-        let id = UUID()
-        let (stream, continuation) = AsyncStream<LogLine>.makeStream(bufferingPolicy: .bufferingNewest(capacity))
-        state.withLock { $0.subscribers[id] = continuation }
-        continuation.onTermination = { [weak self] _ in
-            self?.state.withLock { _ = $0.subscribers.removeValue(forKey: id) }
-        }
-        return stream
-    }
-
     private func appendLocked(_ text: String, _ state: inout State) {
         let line = LogLine(sequence: state.nextSequence, text: text)
         state.nextSequence += 1
@@ -87,7 +75,6 @@ public final class LogCapture: Sendable {
             state.lines[state.start] = line
             state.start = (state.start + 1) % capacity
         }
-        for continuation in state.subscribers.values { continuation.yield(line) }
         echo?(text)
     }
 }

@@ -6,6 +6,9 @@ import Foundation
 
 /// Fixed dashboard states for render and update tests.
 enum DashboardFixtures {
+    /// This terminal's cell widths, and clocks in UTC so the expected times don't depend on
+    /// where the tests run.
+    static let environment = RenderEnvironment(measure: RenderEnvironment.terminal.measure, timeZone: TimeZone(identifier: "UTC")!)
     static let launched = Date(timeIntervalSince1970: 1_795_860_000)
     static let ada = Account(id: UUID(uuidString: "00000000-0000-0000-0000-0000000000A1")!, name: "Ada")
     static let bob = Account(id: UUID(uuidString: "00000000-0000-0000-0000-0000000000B0")!, name: "Bob 東京")

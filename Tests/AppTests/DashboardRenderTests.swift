@@ -8,7 +8,7 @@ import Testing
     init() { setlocale(LC_CTYPE, "C.UTF-8") }
 
     func render(_ state: DashboardState, _ width: Int, _ height: Int) -> Grid {
-        DashboardRenderer.render(state, width: width, height: height)
+        DashboardRenderer.render(state, width: width, height: height, environment: DashboardFixtures.environment)
     }
 
     @Test(arguments: [(80, 24), (160, 48), (120, 40)])
@@ -27,7 +27,7 @@ import Testing
         #expect(lines.count == height)
         let grid = render(DashboardFixtures.state(), width, height)
         for y in 0..<height {
-            #expect(DisplayWidth.of(grid.line(y)) == width, "row \(y) is not \(width) columns wide: \(grid.line(y))")
+            #expect(grid.measure.of(grid.line(y)) == width, "row \(y) is not \(width) columns wide: \(grid.line(y))")
         }
     }
 
@@ -85,8 +85,23 @@ import Testing
         #expect(!text.contains("Deployments"))
     }
 
+    @Test func clocksAreShownInTheGivenTimeZone() {
+        #expect(render(DashboardFixtures.state(), 120, 40).text.contains("10:00:00"))
+        var tokyo = DashboardFixtures.environment
+        tokyo.timeZone = TimeZone(identifier: "Asia/Tokyo")!
+        let text = DashboardRenderer.render(DashboardFixtures.state(), width: 120, height: 40, environment: tokyo).text
+        #expect(text.contains("19:00:00") && !text.contains("10:00:00"))
+    }
+
+    @Test func cellWidthsComeFromTheEnvironment() {
+        let narrowEverything = RenderEnvironment(measure: DisplayWidth { _ in 1 }, timeZone: DashboardFixtures.environment.timeZone)
+        var grid = Grid(width: 10, height: 1, environment: narrowEverything)
+        #expect(grid.put("東京ab", x: 0, y: 0) == 4)
+        #expect(!grid[1, 0].isContinuation)
+    }
+
     @Test func wideCharactersTakeTwoColumns() {
-        var grid = Grid(width: 10, height: 1)
+        var grid = Grid(width: 10, height: 1, environment: DashboardFixtures.environment)
         #expect(grid.put("東京ab", x: 0, y: 0) == 6)
         #expect(grid.line(0) == "東京ab    ")
         #expect(grid[1, 0].isContinuation)

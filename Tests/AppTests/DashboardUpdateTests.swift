@@ -67,7 +67,7 @@ import Testing
         var state = DashboardFixtures.state()
         #expect(press([.character("d")], &state) == [.deploy])
         _ = DashboardUpdate.update(&state, .deployRefused("already deploying v2; wait for READY"))
-        #expect(DashboardRenderer.render(state, width: 80, height: 24).text.contains("already deploying v2"))
+        #expect(DashboardRenderer.render(state, width: 80, height: 24, environment: DashboardFixtures.environment).text.contains("already deploying v2"))
         for _ in 0..<DashboardUpdate.messageTicks {
             _ = DashboardUpdate.update(&state, .refreshed(DashboardFixtures.snapshot(), logs: []))
         }
@@ -78,7 +78,7 @@ import Testing
         var state = DashboardFixtures.state()
         _ = DashboardUpdate.update(&state, .failed("could not save the note: content is 70000 bytes; the limit is 65536 bytes"))
         #expect(state.notes.messageIsError)
-        #expect(DashboardRenderer.render(state, width: 160, height: 48).text.contains("could not save the note"))
+        #expect(DashboardRenderer.render(state, width: 160, height: 48, environment: DashboardFixtures.environment).text.contains("could not save the note"))
         #expect(press([.character("a"), .enter], &state).isEmpty, "an empty account name is not sent")
         #expect(state.notes.message == "an account needs a name")
     }
@@ -88,7 +88,7 @@ import Testing
         #expect(press([.character("g")], &state) == [.toggleLoad])
         #expect(press([.pageUp, .pageUp], &state).isEmpty)
         #expect(state.logScroll == 20)
-        #expect(DashboardRenderer.render(state, width: 80, height: 24).text.contains("line 20"))
+        #expect(DashboardRenderer.render(state, width: 80, height: 24, environment: DashboardFixtures.environment).text.contains("line 20"))
         _ = press([.pageDown, .pageDown, .pageDown], &state)
         #expect(state.logScroll == 0)
         #expect(press([.interrupt], &state) == [.quit])

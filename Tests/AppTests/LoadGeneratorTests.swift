@@ -11,21 +11,14 @@ struct StaleReadsStore: NoteStore {
     let real: any NoteStore
     let firstSeen = Shared<[UUID: Note]>([:])
 
-    func getNote(accountId: UUID, noteId: UUID) async throws -> Note? {
-        guard let fresh = try await real.getNote(accountId: accountId, noteId: noteId) else { return nil }
-        return firstSeen.update { seen in
+    func perform(_ call: NoteStoreCall) async throws -> NoteStoreAnswer {
+        let answer = try await real.perform(call)
+        guard case .getNote(_, let noteId) = call, case .note(let fresh?) = answer else { return answer }
+        return .note(firstSeen.update { seen in
             if seen[noteId] == nil { seen[noteId] = fresh }
             return seen[noteId]
-        }
+        })
     }
-
-    func listNotes(accountId: UUID) async throws -> [Note] { try await real.listNotes(accountId: accountId) }
-    func createNote(accountId: UUID, note: Note) async throws { try await real.createNote(accountId: accountId, note: note) }
-    func updateNote(accountId: UUID, note: Note) async throws { try await real.updateNote(accountId: accountId, note: note) }
-    func deleteNote(accountId: UUID, note: Note) async throws { try await real.deleteNote(accountId: accountId, note: note) }
-    func countNotes(accountId: UUID) async throws -> Int { try await real.countNotes(accountId: accountId) }
-    func totalNotes() async throws -> Int { try await real.totalNotes() }
-    func healthCheck() async throws { try await real.healthCheck() }
 }
 
 @Suite(.serialized) struct LoadGeneratorTests {

@@ -131,7 +131,7 @@ import TestSupport
         let proxy = try await harness.launch()
         let token = proxy.token
         let auth = [("Content-Type", "application/json"), ("Authorization", "Bearer \(token)")]
-        let huge = ByteBuffer(repeating: UInt8(ascii: "a"), count: DataProxyServer.maxBodyBytes + 1)
+        let huge = ByteBuffer(repeating: UInt8(ascii: "a"), count: StoreLimits.maxRequestBodyBytes + 1)
         let refused = try await rawPost(port: proxy.port, body: huge, headers: auth)
         #expect(refused.status == 413)
         #expect(refused.body.contains("larger than"))

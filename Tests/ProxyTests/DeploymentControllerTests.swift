@@ -122,7 +122,7 @@ import TestSupport
         let harness = try DeploymentHarness(rolloutWait: .milliseconds(200))
         let controller = harness.controller
         try await controller.deploy()
-        controller.startInstrument()
+        controller.startStatsPolling()
         let account = UUID()
         for _ in 0..<5 { _ = try await controller.listNotes(accountId: account) }
         let shard = ShardRouter.shardName(ShardRouter(shardCount: 2).shard(for: account))

@@ -7,7 +7,7 @@ import Testing
 @Suite struct ProxyClientAnswerTests {
     func result(_ text: String) throws -> JSONValue {
         var text = text
-        return try text.withUTF8 { try ProxyClient.result(of: $0, method: .getNote, proxyId: 4) }
+        return try text.withUTF8 { try ProxyClient.result(of: $0, method: .store(.getNote), proxyId: 4) }
     }
 
     func badResponseReason(_ text: String) -> String? {

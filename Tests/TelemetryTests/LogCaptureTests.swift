@@ -36,20 +36,6 @@ import Testing
         #expect(lines.map(\.sequence) == Array(0..<4000))
     }
 
-    @Test func subscribersSeeNewLines() async {
-        let capture = LogCapture()
-        capture.append("before")
-        let stream = capture.subscribe()
-        capture.append("first")
-        capture.append("second")
-        var received: [String] = []
-        for await line in stream {
-            received.append(line.text)
-            if received.count == 2 { break }
-        }
-        #expect(received == ["first", "second"])
-    }
-
     @Test func logHandlerWritesFormattedLines() {
         let capture = LogCapture()
         var logger = Logger(label: "test") { label in LogCaptureHandler(label: label, capture: capture) }

@@ -55,7 +55,7 @@ final class ManualClock: Sendable {
         #expect(snapshot.noteReadRequests["shard-0"] == RequestStats(totalRequests: 10, requestsPerSec: 2))
         #expect(snapshot.noteCreateRequests["shard-1"]?.totalRequests == 1)
         #expect(snapshot.noteDeleteRequests["shard-1"] == RequestStats())
-        #expect(snapshot.names == ["shard-0", "shard-1"])
+        #expect(snapshot.noteListRequests.keys.sorted() == ["shard-0", "shard-1"])
         #expect(snapshot.total(for: "shard-0").totalRequests == 10)
     }
 

@@ -1,4 +1,3 @@
-import CNcurses
 import Foundation
 import Logging
 import Proxy
@@ -47,12 +46,13 @@ struct DashboardMode {
         defer { screen.close() }
         var lastDraw = ContinuousClock.now - .seconds(2)
         var lastSize = (width: 0, height: 0)
+        let environment = RenderEnvironment.terminal
         while !runtime.wantsQuit {
             if let key = screen.readKey() { runtime.send(.key(key)) }
             let size = screen.size
             let now = ContinuousClock.now
             if runtime.takeDirty() || now - lastDraw >= .seconds(1) || size != lastSize {
-                screen.paint(DashboardRenderer.render(runtime.current, width: size.width, height: size.height))
+                screen.paint(DashboardRenderer.render(runtime.current, width: size.width, height: size.height, environment: environment))
                 lastDraw = now
                 lastSize = size
             }

@@ -1,4 +1,5 @@
 import Foundation
+import Store
 
 /// What the load generator expects one of its accounts to hold, and the judge of every answer.
 ///
@@ -120,12 +121,5 @@ struct LoadModel: Sendable {
     }
 
     /// FNV-1a 64 of the UTF-8 bytes: stable, cheap, and plenty to tell contents apart.
-    static func hash(_ content: String) -> ContentHash {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in content.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
-        return hash
-    }
+    static func hash(_ content: String) -> ContentHash { FNV1a.hash(content.utf8) }
 }

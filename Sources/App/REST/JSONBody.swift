@@ -1,20 +1,18 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import Proxy
 import Store
 
 /// Reading and writing JSON bodies with the REST API's rules: bodies over 1 MiB are refused
 /// (413) without being read into memory, bad JSON is a 400 that says what was wrong.
 enum JSONBody {
-    static let maxBytes = 1 << 20
-
     static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBytes { throw tooLarge }
         let buffer: ByteBuffer
         do {
-            buffer = try await request.body.collect(upTo: maxBytes)
-        } catch is NIOTooManyBytesError {
-            throw tooLarge
+            buffer = try await BoundedBody.collect(request)
+        } catch is BoundedBody.TooLarge {
+            throw APIError(status: .contentTooLarge, message: "request body is larger than \(StoreLimits.maxRequestBodyBytes) bytes")
         }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
@@ -31,10 +29,6 @@ enum JSONBody {
 
     private static func field(_ context: DecodingError.Context) -> String {
         context.codingPath.map(\.stringValue).joined(separator: ".")
-    }
-
-    private static var tooLarge: APIError {
-        APIError(status: .contentTooLarge, message: "request body is larger than \(maxBytes) bytes")
     }
 
     static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {

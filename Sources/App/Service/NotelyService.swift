@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import Proxy
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 import Store
 import Telemetry
@@ -39,7 +40,8 @@ final class NotelyService: Sendable {
     let restAddress = AsyncPromise<String>()
     private let startedAt = ContinuousClock.now
     private let logger: Logger
-    private let shutdownTrigger = AsyncPromise<Void>()
+    /// The running group, and whether `requestShutdown()` came before it existed.
+    private let group = Mutex<(running: ServiceGroup?, shutdownRequested: Bool)>((nil, false))
 
     private init(options: Options, stats: StatsCollector, logs: LogCapture, controller: DeploymentController,
                  accounts: SQLiteAccountStore, logger: Logger) {
@@ -105,12 +107,16 @@ final class NotelyService: Sendable {
         // same graceful shutdown as a signal.
         var services: [any Service] = [ControllerService(controller: controller), app]
         if let loadGenerator { services.append(loadGenerator) }
-        services.append(ShutdownTrigger(trigger: shutdownTrigger))
         let group = ServiceGroup(configuration: .init(
             services: services.map {
                 .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
             },
             gracefulShutdownSignals: signals, logger: logger))
+        let requestedEarly = self.group.withLock { state in
+            state.running = group
+            return state.shutdownRequested
+        }
+        if requestedEarly { await group.triggerGracefulShutdown() }
         defer { try? accounts.close() }
         do {
             try await group.run()
@@ -124,8 +130,15 @@ final class NotelyService: Sendable {
         logger.info("notely stopped")
     }
 
-    /// Starts the ordered shutdown, as SIGTERM would (the dashboard's `q`).
-    func requestShutdown() { shutdownTrigger.fulfill(()) }
+    /// Starts the ordered shutdown, as SIGTERM would (the dashboard's `q`); callable from any
+    /// thread, also before `run` has started the group.
+    func requestShutdown() {
+        let running = group.withLock { state in
+            state.shutdownRequested = true
+            return state.running
+        }
+        if let running { Task { await running.triggerGracefulShutdown() } }
+    }
 
     func snapshot() -> ServiceSnapshot {
         ServiceSnapshot(
@@ -147,17 +160,5 @@ private struct ControllerService: Service {
         controller.startBackgroundWork()
         try? await gracefulShutdown()
         await controller.shutdown()
-    }
-}
-
-/// Turns `requestShutdown()` into a graceful shutdown of the whole group: it is the last
-/// service, and when it returns the group shuts down gracefully.
-private struct ShutdownTrigger: Service {
-    let trigger: AsyncPromise<Void>
-
-    func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            try await trigger.wait()
-        }
     }
 }

@@ -6,9 +6,11 @@ enum Format {
         value >= 100 ? String(format: "%.0f", value) : String(format: "%.1f", value)
     }
 
-    /// `HH:MM:SS` in the local time zone.
-    static func clock(_ date: Date) -> String {
-        let components = Calendar.current.dateComponents([.hour, .minute, .second], from: date)
+    /// `HH:MM:SS` in `timeZone`.
+    static func clock(_ date: Date, in timeZone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let components = calendar.dateComponents([.hour, .minute, .second], from: date)
         return String(format: "%02d:%02d:%02d", components.hour ?? 0, components.minute ?? 0, components.second ?? 0)
     }
 

@@ -1,4 +1,3 @@
-import CNcurses
 import Foundation
 
 /// What a cell means, not how it looks: the terminal backend maps roles to a theme's colours.
@@ -22,17 +21,30 @@ struct Cell: Equatable, Sendable {
     var isContinuation = false
 }
 
+/// What a render needs from outside the state: how many columns a character takes on this
+/// terminal, and the time zone clocks are shown in. Injected, so render stays a pure function
+/// and tests choose both.
+struct RenderEnvironment: Sendable {
+    var measure: DisplayWidth
+    var timeZone: TimeZone
+}
+
 /// An in-memory screen that `render` draws into and tests read as text.
 struct Grid: Sendable {
     let width: Int
     let height: Int
+    let environment: RenderEnvironment
     private(set) var cells: [Cell]
 
-    init(width: Int, height: Int) {
+    init(width: Int, height: Int, environment: RenderEnvironment) {
         self.width = max(0, width)
         self.height = max(0, height)
+        self.environment = environment
         cells = Array(repeating: Cell(), count: self.width * self.height)
     }
+
+    /// Columns of text on this terminal.
+    var measure: DisplayWidth { environment.measure }
 
     subscript(x: Int, y: Int) -> Cell {
         cells[y * width + x]
@@ -48,7 +60,7 @@ struct Grid: Sendable {
         for character in text {
             let shown = character.isNewline || character.unicodeScalars.first.map({ $0.value < 0x20 || $0.value == 0x7f }) == true
                 ? " " : character
-            let columns = DisplayWidth.of(shown)
+            let columns = measure.of(shown)
             if column + columns > limit { break }
             if column >= 0 {
                 cells[y * width + column] = Cell(character: shown, style: style)
@@ -77,19 +89,21 @@ struct Grid: Sendable {
     var text: String { (0..<height).map(line).joined(separator: "\n") }
 }
 
-/// Terminal columns a character takes: 2 for wide East Asian characters and emoji, else 1.
-enum DisplayWidth {
-    static func of(_ character: Character) -> Int {
+/// Terminal columns text takes: 2 for wide East Asian characters and emoji, else 1, as the
+/// terminal's own `cellWidth` counts a scalar (the backend passes ncurses' `wcwidth`).
+struct DisplayWidth: Sendable {
+    let cellWidth: @Sendable (Unicode.Scalar) -> Int
+
+    func of(_ character: Character) -> Int {
         guard let scalar = character.unicodeScalars.first else { return 1 }
         if character.unicodeScalars.count > 1, character.unicodeScalars.contains(where: { $0.properties.isEmojiPresentation }) { return 2 }
-        let width = notely_wcwidth(scalar.value)
-        return width == 2 ? 2 : 1
+        return cellWidth(scalar) == 2 ? 2 : 1
     }
 
-    static func of(_ text: String) -> Int { text.reduce(0) { $0 + of($1) } }
+    func of(_ text: String) -> Int { text.reduce(0) { $0 + of($1) } }
 
     /// `text` cut to at most `columns` columns, with an ellipsis when cut.
-    static func truncate(_ text: String, to columns: Int) -> String {
+    func truncate(_ text: String, to columns: Int) -> String {
         guard columns > 0 else { return "" }
         if of(text) <= columns { return text }
         var result = ""
@@ -104,13 +118,13 @@ enum DisplayWidth {
     }
 
     /// `text` padded with spaces (or cut) to exactly `columns` columns.
-    static func pad(_ text: String, to columns: Int) -> String {
+    func pad(_ text: String, to columns: Int) -> String {
         let cut = truncate(text, to: columns)
         return cut + String(repeating: " ", count: max(0, columns - of(cut)))
     }
 
     /// `text` right-aligned in `columns` columns.
-    static func padLeft(_ text: String, to columns: Int) -> String {
+    func padLeft(_ text: String, to columns: Int) -> String {
         let cut = truncate(text, to: columns)
         return String(repeating: " ", count: max(0, columns - of(cut))) + cut
     }

@@ -88,7 +88,7 @@ enum DashboardUpdate {
         if key == .resize { return [] }
         if state.showHelp {
             state.showHelp = false
-            return key == .character("q") ? quit(&state) : []
+            return Keymap.command(for: key) == .quit ? quit(&state) : []
         }
         switch state.mode {
         case .editing(let edit, var field):
@@ -129,29 +129,30 @@ enum DashboardUpdate {
     }
 
     private static func handleBrowsing(_ key: KeyEvent, _ state: inout DashboardState) -> [DashboardEffect] {
-        switch key {
-        case .character("q"): return quit(&state)
-        case .character("d"): return [.deploy]
-        case .character("g"): return [.toggleLoad]
-        case .character("?"):
+        guard let command = Keymap.command(for: key) else { return [] }
+        switch command {
+        case .quit: return quit(&state)
+        case .deploy: return [.deploy]
+        case .toggleLoad: return [.toggleLoad]
+        case .showHelp:
             state.showHelp = true
             return []
-        case .up, .character("k"): return move(-1, &state)
-        case .down, .character("j"): return move(1, &state)
-        case .left, .right, .tab, .backTab:
+        case .moveUp: return move(-1, &state)
+        case .moveDown: return move(1, &state)
+        case .switchFocus:
             state.notes.focus = state.notes.focus == .accounts ? .notes : .accounts
             return []
-        case .character("a"):
+        case .newAccount:
             state.mode = .editing(.newAccount, TextField())
             return []
-        case .character("n"):
+        case .newNote:
             guard let accountId = state.notes.selectedAccountId else {
                 report(&state, "create or select an account first", isError: true)
                 return []
             }
             state.mode = .editing(.newNote(accountId: accountId), TextField())
             return []
-        case .character("e"), .enter:
+        case .edit:
             if state.notes.focus == .accounts, key == .enter {
                 state.notes.focus = .notes
                 return []
@@ -162,20 +163,18 @@ enum DashboardUpdate {
             }
             state.mode = .editing(.note(note), TextField(note.content))
             return []
-        case .character("x"):
+        case .delete:
             guard state.notes.focus == .notes, let note = state.notes.selectedNote else {
                 report(&state, "select a note to delete", isError: true)
                 return []
             }
             state.mode = .confirmingDelete(note)
             return []
-        case .pageUp:
+        case .scrollLogsBack:
             state.logScroll = min(state.logScroll + logPage, max(0, state.logs.count - 1))
             return []
-        case .pageDown:
+        case .scrollLogsForward:
             state.logScroll = max(0, state.logScroll - logPage)
-            return []
-        default:
             return []
         }
     }

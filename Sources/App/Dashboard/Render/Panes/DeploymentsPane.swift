@@ -3,7 +3,7 @@ import Telemetry
 
 /// Status, the serving versions, rollout progress, the last deploy error.
 enum DeploymentsPane {
-    static let title = "Deployments  d deploy"
+    static let title = "Deployments  " + Keymap.titleHint(for: .deployments)
 
     static func draw(_ state: DashboardState, in rect: Rect, on grid: inout Grid) {
         grid.box(rect, title: title)
@@ -15,9 +15,9 @@ enum DeploymentsPane {
 
         lines.append([(wide ? "status " : "", .label), (deployment.status.rawValue, statusRole(deployment.status)),
                    ("  deploys \(deployment.deploys)  restarts \(deployment.restarts)", deployment.restarts > 0 ? .bad : .dim)])
-        lines.append(versionLine("current ", deployment.current, wide: wide))
-        lines.append(versionLine("previous", deployment.previous, wide: wide))
-        lines.append(progressLine(deployment, width: inner.width))
+        lines.append(versionLine("current ", deployment.current, wide: wide, grid.environment))
+        lines.append(versionLine("previous", deployment.previous, wide: wide, grid.environment))
+        lines.append(progressLine(deployment, width: inner.width, grid.measure))
         if let message = state.deployMessage {
             lines.append([(message, .accent)])
         } else if let error = deployment.lastError {
@@ -40,15 +40,15 @@ enum DeploymentsPane {
     }
 
     /// `current   v2  10:04:05  pid 4242  9.5 req/s`, or tighter when narrow.
-    private static func versionLine(_ label: String, _ version: VersionSnapshot?, wide: Bool) -> StyledLine {
+    private static func versionLine(_ label: String, _ version: VersionSnapshot?, wide: Bool, _ environment: RenderEnvironment) -> StyledLine {
         let gap = wide ? "  " : " "
         guard let version else { return [(label, .label), ("\(gap)—", .dim)] }
-        return [(label, .label), ("\(gap)v\(version.id)", .accent), ("\(gap)\(Format.clock(version.launchedAt))", .normal),
+        return [(label, .label), ("\(gap)v\(version.id)", .accent), ("\(gap)\(Format.clock(version.launchedAt, in: environment.timeZone))", .normal),
                 ("\(gap)pid \(version.pid)", .dim), ("\(gap)\(Format.rate(version.requestsPerSec))\(wide ? " req/s" : "/s")", .normal),
                 (version.serving ? "" : "\(gap)draining", .bad)]
     }
 
-    private static func progressLine(_ deployment: DeploymentSnapshot, width: Int) -> StyledLine {
+    private static func progressLine(_ deployment: DeploymentSnapshot, width: Int, _ measure: DisplayWidth) -> StyledLine {
         switch deployment.status {
         case .rolloutLaunchNew:
             return [("launching v\(deployment.targetVersion ?? 0)…", .accent)]
@@ -56,7 +56,7 @@ enum DeploymentsPane {
             let left = deployment.rolloutSecondsLeft ?? 0
             let total = max(deployment.rolloutWaitSeconds, 1)
             let label = left > 0 ? " \(left) s left" : " retiring v\(deployment.previous?.id ?? 0)"
-            let bar = Format.progressBar(fraction: 1 - Double(left) / total, width: max(4, width - DisplayWidth.of(label) - 2))
+            let bar = Format.progressBar(fraction: 1 - Double(left) / total, width: max(4, width - measure.of(label) - 2))
             return [("[", .dim), (bar.full, .progress), (bar.empty, .dim), ("]", .dim), (label, .accent)]
         case .ready, .initial:
             return []

@@ -1,27 +1,14 @@
 /// `?`: every key with what it does, over the panes; any key closes it.
 enum HelpOverlay {
-    static let entries: [(String, String)] = [
-        ("↑ ↓  j k", "move the selection"),
-        ("← →  Tab", "switch between accounts and notes"),
-        ("a", "new account"),
-        ("n", "new note for the selected account"),
-        ("e  Enter", "edit the selected note (Enter saves, Esc cancels)"),
-        ("x", "delete the selected note (asks y/n)"),
-        ("d", "deploy the next proxy version"),
-        ("g", "load generator on/off"),
-        ("PgUp PgDn", "scroll the logs"),
-        ("q  Ctrl-C", "quit (stops everything in order)"),
-    ]
-
     static func draw(in screen: Rect, on grid: inout Grid) {
         let width = min(screen.width - 4, 64)
-        let height = min(screen.height - 2, entries.count + 4)
+        let height = min(screen.height - 2, Keymap.helpRows.count + 4)
         let rect = Rect(x: (screen.width - width) / 2, y: (screen.height - height) / 2, width: width, height: height)
         grid.fill(x: rect.x, y: rect.y, width: rect.width, height: rect.height)
         grid.box(rect, title: "Keys  (any key closes)", focused: true)
-        for (row, (key, action)) in entries.enumerated() where row < rect.inner.height - 1 {
+        for (row, (key, action)) in Keymap.helpRows.enumerated() where row < rect.inner.height - 1 {
             let y = rect.inner.y + 1 + row
-            grid.put(DisplayWidth.pad(key, to: 12), x: rect.inner.x + 1, y: y, style: .role(.accent, bold: true))
+            grid.put(grid.measure.pad(key, to: 12), x: rect.inner.x + 1, y: y, style: .role(.accent, bold: true))
             grid.put(action, x: rect.inner.x + 13, y: y, maxWidth: rect.inner.width - 14)
         }
     }

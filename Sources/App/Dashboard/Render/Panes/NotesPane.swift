@@ -5,7 +5,7 @@ enum NotesPane {
 
     static func draw(_ state: DashboardState, in rect: Rect, on grid: inout Grid) {
         let pane = state.notes
-        grid.box(rect, title: title + "  a account  n note  e edit  x delete", focused: isEditing(state))
+        grid.box(rect, title: title + "  " + Keymap.titleHint(for: .notes), focused: isEditing(state))
         let inner = rect.inner
         guard inner.height >= 3 else { return }
         let accountsWidth = max(14, inner.width / 3)
@@ -20,13 +20,13 @@ enum NotesPane {
         for row in 0..<(inner.height - 1) { grid.put("│", x: inner.x + accountsWidth, y: inner.y + row, style: .role(.border)) }
 
         let accountRows = pane.accounts.map { row in
-            (DisplayWidth.pad(Format.preview(row.account.name), to: accountsWidth - 5) + DisplayWidth.padLeft(String(row.noteCount), to: 5),
+            (grid.measure.pad(Format.preview(row.account.name), to: accountsWidth - 5) + grid.measure.padLeft(String(row.noteCount), to: 5),
              row.account.id == pane.selectedAccountId)
         }
         drawList(accountRows, x: inner.x, y: inner.y + 1, width: accountsWidth, rows: listRows, focused: pane.focus == .accounts, on: &grid)
 
         let noteRows = pane.notes.map { note in
-            (DisplayWidth.pad(Format.preview(note.content), to: notesWidth - 9) + " " + Format.clock(note.updatedAt), note.id == pane.selectedNoteId)
+            (grid.measure.pad(Format.preview(note.content), to: notesWidth - 9) + " " + Format.clock(note.updatedAt, in: grid.environment.timeZone), note.id == pane.selectedNoteId)
         }
         if noteRows.isEmpty, pane.selectedAccountId != nil {
             grid.put("no notes — n creates one", x: notesX, y: inner.y + 1, style: .role(.dim), maxWidth: notesWidth)
@@ -52,7 +52,7 @@ enum NotesPane {
         for (index, row) in rows.enumerated().dropFirst(max(0, offset)).prefix(visible) {
             let line = y + index - max(0, offset)
             let style: CellStyle = row.selected ? .role(focused ? .selected : .selectedInactive, bold: true) : .normal
-            grid.put(DisplayWidth.pad(row.text, to: width), x: x, y: line, style: style, maxWidth: width)
+            grid.put(grid.measure.pad(row.text, to: width), x: x, y: line, style: style, maxWidth: width)
         }
     }
 
@@ -76,10 +76,10 @@ enum NotesPane {
         guard width > 1 else { return }
         let characters = Array(field.text)
         var start = 0
-        while DisplayWidth.of(String(characters[start..<field.cursor])) > width - 1 { start += 1 }
+        while grid.measure.of(String(characters[start..<field.cursor])) > width - 1 { start += 1 }
         let shown = String(characters[start...])
         grid.put(shown, x: x, y: y, style: .role(.normal), maxWidth: width)
-        let cursorX = x + DisplayWidth.of(String(characters[start..<field.cursor]))
+        let cursorX = x + grid.measure.of(String(characters[start..<field.cursor]))
         let under = field.cursor < characters.count ? String(characters[field.cursor]) : " "
         grid.put(under, x: cursorX, y: y, style: .role(.selected))
     }

@@ -1,3 +1,4 @@
+import Store
 import Telemetry
 
 /// Data-store access per shard: total and rate, and per operation where space allows.
@@ -9,24 +10,24 @@ enum ShardsPane {
         let inner = rect.inner
         guard let service = state.service else { return }
         let shards = service.shards
-        let names = (0..<service.service.shardCount).map { "shard-\($0)" }
+        let names = ShardRouter(shardCount: max(1, service.service.shardCount)).shardNames
         let perOperation = inner.width >= 60
         var lines: [StyledLine] = []
 
-        var header = DisplayWidth.pad("shard", to: 9) + DisplayWidth.padLeft("total", to: 9) + DisplayWidth.padLeft("req/s", to: 8)
+        var header = grid.measure.pad("shard", to: 9) + grid.measure.padLeft("total", to: 9) + grid.measure.padLeft("req/s", to: 8)
         if perOperation {
-            for operation in DataStoreOperation.allCases { header += DisplayWidth.padLeft(operation.rawValue, to: 8) }
+            for operation in DataStoreOperation.allCases { header += grid.measure.padLeft(operation.rawValue, to: 8) }
         }
         lines.append([(header, .label)])
         for name in names {
             let total = shards.total(for: name)
-            var row = DisplayWidth.padLeft(Format.count(total.totalRequests), to: 9) + DisplayWidth.padLeft(Format.rate(total.requestsPerSec), to: 8)
+            var row = grid.measure.padLeft(Format.count(total.totalRequests), to: 9) + grid.measure.padLeft(Format.rate(total.requestsPerSec), to: 8)
             if perOperation {
                 for operation in DataStoreOperation.allCases {
-                    row += DisplayWidth.padLeft(Format.count(shards[operation][name]?.totalRequests ?? 0), to: 8)
+                    row += grid.measure.padLeft(Format.count(shards[operation][name]?.totalRequests ?? 0), to: 8)
                 }
             }
-            lines.append([(DisplayWidth.pad(name, to: 9), .accent), (row, .normal)])
+            lines.append([(grid.measure.pad(name, to: 9), .accent), (row, .normal)])
         }
         grid.putLines(lines, in: inner)
     }

@@ -29,14 +29,17 @@ public final class DataProxy: Sendable {
     /// Answers one call: the encoded result, or the error to send. Only the store call itself
     /// holds the lock; reading params and writing the answer happen outside it.
     public func handle(_ request: RPCRequest) async -> RPCOutcome {
-        guard let method = RPCMethod(rawValue: request.method) else { return .failure(.methodNotFound(request.method)) }
+        guard let method = RPCMethod(name: request.method) else { return .failure(.methodNotFound(request.method)) }
         do {
             switch method {
             case .ready: return .success(readyInfo.json)
             case .exportShardStats: return try encode(stats.collectDataStoreStats())
-            default:
-                let call = try StoreCall(method, RPCParams(values: request.params))
-                let answer = try await lock.withLock { try await self.run(call) }
+            case .store(let operation):
+                let call = try NoteStoreCall(operation, params: RPCParams(values: request.params))
+                let answer = try await lock.withLock {
+                    count(call)
+                    return try await store.perform(call)
+                }
                 return .success(answer.json)
             }
         } catch let error as RPCError {
@@ -48,37 +51,9 @@ public final class DataProxy: Sendable {
         }
     }
 
-    private func run(_ call: StoreCall) async throws -> StoreAnswer {
-        switch call {
-        case .list(let accountId):
-            count(.list, accountId)
-            return .notes(try await store.listNotes(accountId: accountId))
-        case .get(let accountId, let noteId):
-            count(.read, accountId)
-            return .note(try await store.getNote(accountId: accountId, noteId: noteId))
-        case .create(let accountId, let note):
-            count(.create, accountId)
-            try await store.createNote(accountId: accountId, note: note)
-            return .none
-        case .update(let accountId, let note):
-            count(.update, accountId)
-            try await store.updateNote(accountId: accountId, note: note)
-            return .none
-        case .delete(let accountId, let note):
-            count(.delete, accountId)
-            try await store.deleteNote(accountId: accountId, note: note)
-            return .none
-        case .count(let accountId):
-            return .count(try await store.countNotes(accountId: accountId))
-        case .total:
-            return .count(try await store.totalNotes())
-        case .health:
-            try await store.healthCheck()
-            return .none
-        }
-    }
-
-    private func count(_ operation: DataStoreOperation, _ accountId: UUID) {
+    /// Counts the call against the shard it touches.
+    private func count(_ call: NoteStoreCall) {
+        guard let operation = call.operation.dataStoreOperation, let accountId = call.accountId else { return }
         stats.recordDataStoreAccess(operation, shard: ShardRouter.shardName(store.router.shard(for: accountId)))
     }
 

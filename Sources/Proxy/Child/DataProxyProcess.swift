@@ -58,7 +58,7 @@ public final class DataProxyProcess: Sendable {
         process.arguments = configuration.arguments(id: id, port: port)
         process.currentDirectoryURL = configuration.workingDirectory
         var environment = ProcessInfo.processInfo.environment
-        environment["NOTELY_PROXY_TOKEN"] = token
+        environment[DataProxyServer.tokenVariable] = token
         environment[ParentLifeline.parentPidVariable] = String(getpid())
         process.environment = environment
 

@@ -72,19 +72,25 @@ public struct JSONWriter {
         }
     }
 
-    /// A note as docs/PROTOCOL.md shows it: ids as UUID text, times as RFC 3339.
+    /// One `"name":value` member of an object; `first` leaves out the comma before it.
+    public mutating func member(_ name: StaticString, first: Bool = false, value: (inout JSONWriter) -> Void) {
+        if !first { bytes.append(UInt8(ascii: ",")) }
+        bytes.append(UInt8(ascii: "\""))
+        raw(name)
+        raw("\":")
+        value(&self)
+    }
+
+    /// A note in its one JSON shape (`Note.Field`).
     public mutating func note(_ note: Note) {
-        raw(#"{"content":"#)
-        string(note.content)
-        raw(#","createdAt":""#)
-        raw(Timestamp.encode(note.createdAt).utf8)
-        raw(#"","creator":""#)
-        raw(note.creator.uuidText.utf8)
-        raw(#"","id":""#)
-        raw(note.id.uuidText.utf8)
-        raw(#"","updatedAt":""#)
-        raw(Timestamp.encode(note.updatedAt).utf8)
-        raw(#""}"#)
+        bytes.append(UInt8(ascii: "{"))
+        for (index, field) in Note.Field.allCases.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            string(field.rawValue)
+            bytes.append(UInt8(ascii: ":"))
+            string(note.text(field))
+        }
+        bytes.append(UInt8(ascii: "}"))
     }
 
     public mutating func notes(_ notes: [Note]) {

@@ -14,17 +14,21 @@ struct RPCParams {
         return try Self.note(value, path: field)
     }
 
-    /// Builds a note straight from parsed JSON (no second encode and decode); `path` names the
-    /// value in errors. `ProxyClient` reads the notes in answers with it too.
+    /// Builds a note straight from parsed JSON (no second encode and decode), in its one
+    /// shape (`Note.Field`); `path` names the value in errors. `ProxyClient` reads the notes
+    /// in answers with it too.
     static func note(_ value: JSONValue, path: String) throws(RPCError) -> Note {
         guard case .object(let object) = value else { throw .invalidParams("\(path) must be an object, got \(value.kindName)") }
-        let note = RPCParams(values: object)
-        let id = try note.uuid("id", path: "\(path).id")
-        let creator = try note.uuid("creator", path: "\(path).creator")
-        let createdAt = try note.timestamp("createdAt", path: "\(path).createdAt")
-        let updatedAt = try note.timestamp("updatedAt", path: "\(path).updatedAt")
-        let content = try note.string("content", path: "\(path).content")
-        return Note(id: id, creator: creator, createdAt: createdAt, updatedAt: updatedAt, content: content)
+        let fields = RPCParams(values: object)
+        do {
+            return try Note { field in try fields.string(field.rawValue, path: "\(path).\(field.rawValue)") }
+        } catch let error as RPCError {
+            throw error
+        } catch let error as Note.InvalidField {
+            throw .invalidParams("\(path).\(error.field.rawValue) \(error.reason)")
+        } catch {
+            throw .invalidParams("\(path): \(error)")
+        }
     }
 
     private func string(_ field: String, path: String) throws(RPCError) -> String {
@@ -37,14 +41,5 @@ struct RPCParams {
         let text = try string(field, path: path)
         guard let id = UUIDText.parse(text) else { throw .invalidParams("\(path) is not a valid UUID: \(text)") }
         return id
-    }
-
-    private func timestamp(_ field: String, path: String) throws(RPCError) -> Date {
-        let text = try string(field, path: path)
-        do {
-            return try Timestamp.decode(text, field: path)
-        } catch {
-            throw .invalidParams("\(path) is not an RFC 3339 timestamp: \(text)")
-        }
     }
 }

@@ -44,45 +44,15 @@ public final class ProxyClient: NoteStore {
 
     // MARK: NoteStore
 
-    public func listNotes(accountId: UUID) async throws -> [Note] {
-        stats?.recordProxyCall(version: id, .list)
-        let result = try await call(.listNotes, ["accountId": .uuid(accountId)])
-        if result == .null { return [] }
-        guard case .array(let elements) = result else { throw badResult(.listNotes, "expected an array, got \(result.kindName)") }
-        return try elements.enumerated().map { index, element in try note(.listNotes, element, path: "result[\(index)]") }
-    }
-
-    public func getNote(accountId: UUID, noteId: UUID) async throws -> Note? {
-        stats?.recordProxyCall(version: id, .read)
-        let result = try await call(.getNote, ["accountId": .uuid(accountId), "noteId": .uuid(noteId)])
-        return result == .null ? nil : try note(.getNote, result, path: "result")
-    }
-
-    public func createNote(accountId: UUID, note: Note) async throws {
-        stats?.recordProxyCall(version: id, .create)
-        _ = try await call(.createNote, ["accountId": .uuid(accountId), "note": .note(note)])
-    }
-
-    public func updateNote(accountId: UUID, note: Note) async throws {
-        stats?.recordProxyCall(version: id, .update)
-        _ = try await call(.updateNote, ["accountId": .uuid(accountId), "note": .note(note)])
-    }
-
-    public func deleteNote(accountId: UUID, note: Note) async throws {
-        stats?.recordProxyCall(version: id, .delete)
-        _ = try await call(.deleteNote, ["accountId": .uuid(accountId), "note": .note(note)])
-    }
-
-    public func countNotes(accountId: UUID) async throws -> Int {
-        try integer(.countNotes, try await call(.countNotes, ["accountId": .uuid(accountId)]))
-    }
-
-    public func totalNotes() async throws -> Int {
-        try integer(.getTotalNotes, try await call(.getTotalNotes, [:]))
-    }
-
-    public func healthCheck() async throws {
-        _ = try await call(.healthCheck, [:])
+    public func perform(_ call: NoteStoreCall) async throws -> NoteStoreAnswer {
+        let operation = call.operation
+        if let counted = operation.dataStoreOperation { stats?.recordProxyCall(version: id, counted) }
+        let result = try await send(.store(operation)) { call.writeParams(into: &$0) }
+        do {
+            return try NoteStoreAnswer(operation, result: result)
+        } catch {
+            throw badResult(.store(operation), error.reason)
+        }
     }
 
     // MARK: Proxy-only calls
@@ -90,39 +60,21 @@ public final class ProxyClient: NoteStore {
     /// - Parameter timeout: how long to wait for the answer (health checks use a short one,
     ///   so a hung proxy is noticed in seconds).
     public func ready(timeout: TimeAmount? = nil) async throws -> ReadyInfo {
-        let result = try await call(.ready, [:], timeout: timeout)
+        let result = try await send(.ready, timeout: timeout)
         guard let info = ReadyInfo(json: result) else { throw badResult(.ready, "not a ready answer: \(result)") }
         return info
     }
 
+    /// `ExportShardStats` is rare (once a second) and deeply structured, so its answer goes
+    /// through `Codable` once more instead of a hand-written reader.
     public func exportShardStats(timeout: TimeAmount? = nil) async throws -> DataStoreStats {
-        try decoded(.exportShardStats, try await call(.exportShardStats, [:], timeout: timeout))
-    }
-
-    // MARK: Results
-
-    private func note(_ method: RPCMethod, _ value: JSONValue, path: String) throws -> Note {
-        do {
-            return try RPCParams.note(value, path: path)
-        } catch {
-            throw badResult(method, "not a note (\(error.message))")
-        }
-    }
-
-    private func integer(_ method: RPCMethod, _ value: JSONValue) throws -> Int {
-        guard case .integer(let number) = value else { throw badResult(method, "expected an integer, got \(value.kindName)") }
-        return Int(number)
-    }
-
-    /// `ExportShardStats` is rare (once a second) and deeply structured, so it goes through
-    /// `Codable` once more instead of a hand-written reader.
-    private func decoded<Result: Decodable>(_ method: RPCMethod, _ value: JSONValue) throws -> Result {
+        let result = try await send(.exportShardStats, timeout: timeout)
         var writer = JSONWriter()
-        writer.value(value)
+        writer.value(result)
         do {
-            return try JSONDecoder().decode(Result.self, from: writer.data)
+            return try JSONDecoder().decode(DataStoreStats.self, from: writer.data)
         } catch {
-            throw badResult(method, "\(error)")
+            throw badResult(.exportShardStats, "\(error)")
         }
     }
 
@@ -131,20 +83,14 @@ public final class ProxyClient: NoteStore {
     }
 
     private static func badResult(_ method: RPCMethod, _ reason: String, proxyId: Int) -> ProxyClientError {
-        .badResponse(proxyId: proxyId, reason: "\(method.rawValue): \(reason)")
+        .badResponse(proxyId: proxyId, reason: "\(method.name): \(reason)")
     }
 
     // MARK: Transport
 
-    /// A named param of a request: the only kinds Notely's calls send.
-    enum Argument: Sendable {
-        case uuid(UUID)
-        case note(Note)
-    }
-
     /// Sends one request and returns its result (`.null` for a JSON null), or throws the
     /// error it was answered with: a `StoreError` for Notely's application codes.
-    func call(_ method: RPCMethod, _ params: KeyValuePairs<String, Argument>, timeout: TimeAmount? = nil) async throws -> JSONValue {
+    func send(_ method: RPCMethod, timeout: TimeAmount? = nil, params: (inout JSONWriter) -> Void = { $0.raw("{}") }) async throws -> JSONValue {
         let requestId = nextRequestId.wrappingAdd(1, ordering: .relaxed).oldValue
         var request = HTTPClientRequest(url: url)
         request.method = .POST
@@ -189,23 +135,15 @@ public final class ProxyClient: NoteStore {
         return result
     }
 
-    static func body(id: Int, method: RPCMethod, params: KeyValuePairs<String, Argument>) -> [UInt8] {
+    static func body(id: Int, method: RPCMethod, params: (inout JSONWriter) -> Void) -> [UInt8] {
         var writer = JSONWriter()
         writer.raw(#"{"jsonrpc":"2.0","id":"#)
         writer.integer(id)
         writer.raw(#","method":"#)
-        writer.string(method.rawValue)
-        writer.raw(#","params":{"#)
-        for (index, (name, argument)) in params.enumerated() {
-            if index > 0 { writer.raw(",") }
-            writer.string(name)
-            writer.raw(":")
-            switch argument {
-            case .uuid(let value): writer.string(value.uuidText)
-            case .note(let note): writer.note(note)
-            }
-        }
-        writer.raw("}}")
+        writer.string(method.name)
+        writer.raw(#","params":"#)
+        params(&writer)
+        writer.raw("}")
         return writer.bytes
     }
 }

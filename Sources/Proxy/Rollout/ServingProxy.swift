@@ -4,8 +4,15 @@ import Synchronization
 /// A proxy process in the controller's hands, with a count of the calls in flight to it so
 /// that retiring it never cuts one: it leaves the routing first, then drains, then stops.
 final class ServingProxy: Sendable {
+    private struct Calls {
+        var inFlight = 0
+        /// Set once the proxy left the routing: no call enters after that.
+        var draining = false
+    }
+
     let process: DataProxyProcess
-    private let inFlight = Mutex(0)
+    private let calls = Mutex(Calls())
+    private let drained = AsyncPromise<Void>()
     private let failedChecks = Mutex(0)
 
     init(_ process: DataProxyProcess) {
@@ -19,18 +26,25 @@ final class ServingProxy: Sendable {
     var statsSource: String { "v\(process.id)/\(process.pid)" }
 
     /// Call only while the controller's state lock makes this proxy routable.
-    func enter() { inFlight.withLock { $0 += 1 } }
-    func leave() { inFlight.withLock { $0 -= 1 } }
-    var callsInFlight: Int { inFlight.withLock { $0 } }
+    func enter() { calls.withLock { $0.inFlight += 1 } }
 
-    /// Waits until no call is in flight, or `timeout` passes; true when drained.
-    func drain(timeout: Duration) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while callsInFlight > 0 {
-            if ContinuousClock.now >= deadline { return false }
-            try? await Task.sleep(for: .milliseconds(5))
+    func leave() {
+        let done = calls.withLock { calls in
+            calls.inFlight -= 1
+            return calls.draining && calls.inFlight == 0
         }
-        return true
+        if done { drained.fulfill(()) }
+    }
+
+    /// Waits until the last call in flight has left, or `timeout` passes; true when drained.
+    /// Call after the proxy left the routing.
+    func drain(timeout: Duration) async -> Bool {
+        let done = calls.withLock { calls in
+            calls.draining = true
+            return calls.inFlight == 0
+        }
+        if done { drained.fulfill(()) }
+        return await drained.wait(timeout: timeout) != nil
     }
 
     /// Counts a failed health check; returns how many failed in a row.

@@ -8,9 +8,9 @@ import ServiceLifecycle
 /// then the JSON-RPC codec. Runs until cancelled or gracefully shut down, letting requests in
 /// flight finish first.
 public struct DataProxyServer: Sendable {
-    /// Largest request body accepted, in bytes. A batch of large notes fits; anything bigger is
-    /// refused with HTTP 413 before it is read into memory.
-    public static let maxBodyBytes = 1 << 20
+    /// The environment variable a parent sets to a fresh random token for each child; the
+    /// child then requires it as a bearer token on every request.
+    public static let tokenVariable = "NOTELY_PROXY_TOKEN"
 
     public let proxy: DataProxy
     public let port: Int
@@ -44,14 +44,11 @@ public struct DataProxyServer: Sendable {
         if let type = request.headers[.contentType], !isJSON(type) {
             return errorResponse(.unsupportedMediaType, .invalidRequest("Content-Type must be application/json, got \(type)"))
         }
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
-            return tooLarge()
-        }
         let buffer: ByteBuffer
         do {
-            buffer = try await request.body.collect(upTo: maxBodyBytes)
-        } catch is NIOTooManyBytesError {
-            return tooLarge()
+            buffer = try await BoundedBody.collect(request)
+        } catch is BoundedBody.TooLarge {
+            return errorResponse(.contentTooLarge, .invalidRequest(BoundedBody.tooLargeMessage))
         }
         guard let answer = await RPCCodec.respond(to: Data(buffer: buffer), handle: proxy.handle) else {
             return Response(status: .noContent)
@@ -67,10 +64,6 @@ public struct DataProxyServer: Sendable {
         return zip(contentType.utf8, expected).allSatisfy { given, wanted in
             (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(given) ? given + 32 == wanted : given == wanted
         }
-    }
-
-    static func tooLarge() -> Response {
-        errorResponse(.contentTooLarge, .invalidRequest("the body is larger than \(maxBodyBytes) bytes"))
     }
 
     static func errorResponse(_ status: HTTPResponse.Status, _ error: RPCError) -> Response {

@@ -1,0 +1,145 @@
+/// Where a rollout stands, with the proxies each stage has. An enum whose cases carry their
+/// data, so the combinations that must not happen (a previous version without a current one,
+/// two deploys at once, a deploy after shutdown) can't be written down. Transitions are
+/// mutating functions that say what the caller must do next; none of them does I/O.
+enum RolloutState {
+    /// No deploy runs. `current` is nil only before the first deploy.
+    case idle(current: ServingProxy?)
+    /// A deploy brings up `target`; `current` keeps serving alone meanwhile.
+    case launching(target: Int, current: ServingProxy?)
+    /// The new version is current; both serve until `endsAt`.
+    case bothServing(current: ServingProxy, previous: ServingProxy, endsAt: ContinuousClock.Instant)
+    /// The previous version gets no new calls; it drains and stops.
+    case retiring(current: ServingProxy, previous: ServingProxy)
+    /// `shutdown()` began: nothing serves and nothing deploys from here on.
+    case stopped
+
+    var status: DeploymentStatus {
+        switch self {
+        case .idle(nil), .stopped: .initial
+        case .idle: .ready
+        case .launching: .rolloutLaunchNew
+        case .bothServing, .retiring: .rolloutWait
+        }
+    }
+
+    var current: ServingProxy? {
+        switch self {
+        case .idle(let current), .launching(_, let current): current
+        case .bothServing(let current, _, _), .retiring(let current, _): current
+        case .stopped: nil
+        }
+    }
+
+    var previous: ServingProxy? {
+        switch self {
+        case .bothServing(_, let previous, _), .retiring(_, let previous): previous
+        case .idle, .launching, .stopped: nil
+        }
+    }
+
+    /// The proxies new calls may go to.
+    var serving: [ServingProxy] {
+        switch self {
+        case .bothServing(let current, let previous, _): [current, previous]
+        default: current.map { [$0] } ?? []
+        }
+    }
+
+    /// Every proxy process that runs, serving or draining.
+    var running: [ServingProxy] { [current, previous].compactMap { $0 } }
+
+    /// The version a running deploy brings up.
+    var targetVersion: Int? {
+        switch self {
+        case .launching(let target, _): target
+        case .bothServing(let current, _, _), .retiring(let current, _): current.id
+        case .idle, .stopped: nil
+        }
+    }
+
+    var rolloutEndsAt: ContinuousClock.Instant? {
+        if case .bothServing(_, _, let endsAt) = self { return endsAt }
+        return nil
+    }
+
+    // MARK: Transitions
+
+    /// Starts a deploy and returns the version to launch, or refuses: deploys never queue.
+    mutating func beginDeploy() throws(DeployError) -> Int {
+        switch self {
+        case .idle(let current):
+            let target = (current?.id ?? 0) + 1
+            self = .launching(target: target, current: current)
+            return target
+        case .stopped:
+            throw .shuttingDown
+        case .launching, .bothServing, .retiring:
+            throw .alreadyRunning(targetVersion: targetVersion)
+        }
+    }
+
+    /// The new version failed to start: the current one goes on alone.
+    mutating func launchFailed() {
+        if case .launching(_, let current) = self { self = .idle(current: current) }
+    }
+
+    enum Promotion {
+        /// The first version: it serves alone.
+        case servingAlone
+        /// Both serve until the rollout wait ends; then `previous` retires.
+        case servingBeside(previous: ServingProxy)
+        /// Shutdown began during the launch: the caller stops the new version.
+        case refused
+    }
+
+    /// Makes the freshly launched version current.
+    mutating func promote(_ launched: ServingProxy, rolloutEndsAt endsAt: ContinuousClock.Instant) -> Promotion {
+        guard case .launching(_, let old) = self else { return .refused }
+        guard let old else {
+            self = .idle(current: launched)
+            return .servingAlone
+        }
+        self = .bothServing(current: launched, previous: old, endsAt: endsAt)
+        return .servingBeside(previous: old)
+    }
+
+    /// Takes the previous version out of the routing; returns it to be drained and stopped.
+    /// (Whichever process is previous now: a crash may have replaced the one the rollout began with.)
+    mutating func stopRoutingPrevious() -> ServingProxy? {
+        guard case .bothServing(let current, let previous, _) = self else { return nil }
+        self = .retiring(current: current, previous: previous)
+        return previous
+    }
+
+    /// The retiring version has stopped: the rollout is complete.
+    mutating func previousRetired() {
+        if case .retiring(let current, _) = self { self = .idle(current: current) }
+    }
+
+    /// Whether `proxy` gets new calls (a retiring one is left alone: it is being stopped).
+    func isServing(_ proxy: ServingProxy) -> Bool {
+        serving.contains { $0 === proxy }
+    }
+
+    /// Puts `fresh` where `broken` was; false when `broken` no longer serves.
+    mutating func replace(_ broken: ServingProxy, with fresh: ServingProxy) -> Bool {
+        guard isServing(broken) else { return false }
+        func swap(_ proxy: ServingProxy) -> ServingProxy { proxy === broken ? fresh : proxy }
+        switch self {
+        case .idle(let current?): self = .idle(current: swap(current))
+        case .launching(let target, let current?): self = .launching(target: target, current: swap(current))
+        case .bothServing(let current, let previous, let endsAt):
+            self = .bothServing(current: swap(current), previous: swap(previous), endsAt: endsAt)
+        case .retiring(let current, let previous): self = .retiring(current: swap(current), previous: previous)
+        case .idle(nil), .launching(_, nil), .stopped: return false
+        }
+        return true
+    }
+
+    /// Ends everything; returns the processes left to stop.
+    mutating func stop() -> [ServingProxy] {
+        defer { self = .stopped }
+        return running
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+
+/// Where notes live. The SQLite shards, the proxy client and the deployment controller all
+/// speak it, so the REST API and the dashboard never care which one they hold.
+///
+/// A conformer implements one method, `perform(_:)`: a store that only forwards (a proxy
+/// client, the controller, a test's fault injector) handles every operation in one place,
+/// and an operation or a parameter added to `NoteStoreCall` reaches all of them at once.
+/// The typed methods callers use come from the extension below.
+public protocol NoteStore: Sendable {
+    func perform(_ call: NoteStoreCall) async throws -> NoteStoreAnswer
+}
+
+extension NoteStore {
+    public func listNotes(accountId: UUID) async throws -> [Note] {
+        try await perform(.listNotes(accountId: accountId)).notes()
+    }
+
+    public func getNote(accountId: UUID, noteId: UUID) async throws -> Note? {
+        try await perform(.getNote(accountId: accountId, noteId: noteId)).note()
+    }
+
+    public func createNote(accountId: UUID, note: Note) async throws {
+        try await perform(.createNote(accountId: accountId, note: note)).done()
+    }
+
+    public func updateNote(accountId: UUID, note: Note) async throws {
+        try await perform(.updateNote(accountId: accountId, note: note)).done()
+    }
+
+    public func deleteNote(accountId: UUID, note: Note) async throws {
+        try await perform(.deleteNote(accountId: accountId, note: note)).done()
+    }
+
+    public func countNotes(accountId: UUID) async throws -> Int {
+        try await perform(.countNotes(accountId: accountId)).count()
+    }
+
+    public func totalNotes() async throws -> Int {
+        try await perform(.totalNotes).count()
+    }
+
+    public func healthCheck() async throws {
+        try await perform(.healthCheck).done()
+    }
+}

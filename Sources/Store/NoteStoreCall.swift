@@ -1,0 +1,84 @@
+import Foundation
+
+/// One note-store operation with its arguments: the single description of a call that every
+/// layer shares — the typed methods build it, forwarding stores pass it on whole, the RPC
+/// codec writes and reads it (`Proxy/Wire`), and the SQLite store runs it.
+public enum NoteStoreCall: Sendable, Hashable {
+    case listNotes(accountId: UUID)
+    case getNote(accountId: UUID, noteId: UUID)
+    case createNote(accountId: UUID, note: Note)
+    case updateNote(accountId: UUID, note: Note)
+    case deleteNote(accountId: UUID, note: Note)
+    case countNotes(accountId: UUID)
+    case totalNotes
+    case healthCheck
+
+    public var operation: NoteStoreOperation {
+        switch self {
+        case .listNotes: .listNotes
+        case .getNote: .getNote
+        case .createNote: .createNote
+        case .updateNote: .updateNote
+        case .deleteNote: .deleteNote
+        case .countNotes: .countNotes
+        case .totalNotes: .totalNotes
+        case .healthCheck: .healthCheck
+        }
+    }
+
+    /// The account the call is about, which decides its shard; nil for calls on every shard.
+    public var accountId: UUID? {
+        switch self {
+        case .listNotes(let accountId), .getNote(let accountId, _), .createNote(let accountId, _),
+             .updateNote(let accountId, _), .deleteNote(let accountId, _), .countNotes(let accountId):
+            accountId
+        case .totalNotes, .healthCheck:
+            nil
+        }
+    }
+}
+
+/// The kinds of note-store call. The raw values are the JSON-RPC method names of the data
+/// proxy protocol (docs/PROTOCOL.md).
+public enum NoteStoreOperation: String, CaseIterable, Sendable {
+    case listNotes = "ListNotes"
+    case getNote = "GetNote"
+    case createNote = "CreateNote"
+    case updateNote = "UpdateNote"
+    case deleteNote = "DeleteNote"
+    case countNotes = "CountNotes"
+    case totalNotes = "GetTotalNotes"
+    case healthCheck = "HealthCheck"
+}
+
+/// What a note-store call gives back. The typed methods of `NoteStore` unwrap it; an answer
+/// of the wrong kind for its call is a bug in the conformer and fails the call.
+public enum NoteStoreAnswer: Sendable, Hashable {
+    case notes([Note])
+    case note(Note?)
+    case count(Int)
+    case done
+
+    public func notes() throws -> [Note] {
+        guard case .notes(let notes) = self else { throw mismatch("a list of notes") }
+        return notes
+    }
+
+    public func note() throws -> Note? {
+        guard case .note(let note) = self else { throw mismatch("a note or nothing") }
+        return note
+    }
+
+    public func count() throws -> Int {
+        guard case .count(let count) = self else { throw mismatch("a count") }
+        return count
+    }
+
+    public func done() throws {
+        guard case .done = self else { throw mismatch("no result") }
+    }
+
+    private func mismatch(_ expected: String) -> StoreError {
+        .unavailable("the store answered \(self) where \(expected) was expected")
+    }
+}
