@@ -9,7 +9,10 @@ import GRDB
 /// The longest it can block is the busy timeout, while the other proxy holds the write lock.
 /// Every read is one SELECT, which SQLite already runs on one snapshot, so reads skip GRDB's
 /// wrapping transaction (`unsafeRead`: two statements fewer per read).
-struct SQLiteNoteShard: Sendable {
+///
+/// It is a whole `NoteStore` on its own: `perform` is the one place each operation's real code
+/// lives, rules included (a note belongs to the account it is filed under; content limit).
+struct SQLiteNoteShard: NoteStore {
     let name: String
     let pool: DatabasePool
 
@@ -47,6 +50,38 @@ struct SQLiteNoteShard: Sendable {
         if let stored, stored != requested {
             throw StoreError.shardCountMismatch(dataDir: url.deletingLastPathComponent().path, stored: stored, requested: requested)
         }
+    }
+
+    func perform(_ call: NoteStoreCall) async throws -> NoteStoreAnswer {
+        switch call {
+        case .listNotes(let accountId):
+            return .notes(try await list(creator: accountId))
+        case .getNote(let accountId, let noteId):
+            return .note(try await get(creator: accountId, id: noteId))
+        case .createNote(let accountId, let note):
+            try Self.validate(note, accountId: accountId)
+            try await insert(note)
+        case .updateNote(let accountId, let note):
+            try Self.validate(note, accountId: accountId)
+            try await update(note)
+        case .deleteNote(let accountId, let note):
+            guard note.creator == accountId else { throw StoreError.noteNotFound(note.id) }
+            try await delete(creator: accountId, id: note.id)
+        case .countNotes(let accountId):
+            return .count(try await count(creator: accountId))
+        case .totalNotes:
+            return .count(try await total())
+        case .healthCheck:
+            try await healthCheck()
+        }
+        return .done
+    }
+
+    private static func validate(_ note: Note, accountId: UUID) throws {
+        guard note.creator == accountId else {
+            throw StoreError.invalidInput("note.creator \(note.creator.uuidString) is not the account \(accountId.uuidString)")
+        }
+        try StoreLimits.validateContent(note.content)
     }
 
     func list(creator: UUID) async throws -> [Note] {

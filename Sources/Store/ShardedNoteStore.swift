@@ -17,45 +17,21 @@ public final class ShardedNoteStore: NoteStore {
         }
     }
 
-    private func shard(_ accountId: UUID) -> SQLiteNoteShard { shards[router.shard(for: accountId)] }
-
-    /// Runs one call on the shard of its account (or on every shard), after checking what
-    /// the caller may not do: a note of another account, content over the limit.
+    /// Runs a call on the shard of its account; a call about no account runs on every shard.
     public func perform(_ call: NoteStoreCall) async throws -> NoteStoreAnswer {
+        if let accountId = call.accountId { return try await shards[router.shard(for: accountId)].perform(call) }
         switch call {
-        case .listNotes(let accountId):
-            return .notes(try await shard(accountId).list(creator: accountId))
-        case .getNote(let accountId, let noteId):
-            return .note(try await shard(accountId).get(creator: accountId, id: noteId))
-        case .createNote(let accountId, let note):
-            try Self.validate(note, accountId: accountId)
-            try await shard(accountId).insert(note)
-        case .updateNote(let accountId, let note):
-            try Self.validate(note, accountId: accountId)
-            try await shard(accountId).update(note)
-        case .deleteNote(let accountId, let note):
-            guard note.creator == accountId else { throw StoreError.noteNotFound(note.id) }
-            try await shard(accountId).delete(creator: accountId, id: note.id)
-        case .countNotes(let accountId):
-            return .count(try await shard(accountId).count(creator: accountId))
         case .totalNotes:
             var total = 0
-            for shard in shards { total += try await shard.total() }
+            for shard in shards { total += try await shard.perform(call).count() }
             return .count(total)
-        case .healthCheck:
-            for shard in shards { try await shard.healthCheck() }
+        default:
+            for shard in shards { try await shard.perform(call).done() }
+            return .done
         }
-        return .done
     }
 
     public func close() throws {
         for shard in shards { try shard.close() }
-    }
-
-    private static func validate(_ note: Note, accountId: UUID) throws {
-        guard note.creator == accountId else {
-            throw StoreError.invalidInput("note.creator \(note.creator.uuidString) is not the account \(accountId.uuidString)")
-        }
-        try StoreLimits.validateContent(note.content)
     }
 }

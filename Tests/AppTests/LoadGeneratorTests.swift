@@ -51,10 +51,12 @@ struct StaleReadsStore: NoteStore {
             let running = try await RunningService(load: .init(accounts: 2, requestsPerMinute: 6000), directory: directory)
             let generator = try #require(running.service.loadGenerator)
             #expect(await eventually { generator.snapshot().requests >= 20 })
+            let skippedBefore = generator.skippedTicks
             generator.setEnabled(false)
-            try await Task.sleep(for: .milliseconds(300))
+            #expect(await eventually { generator.pauseHasTakenHold(skippedSince: skippedBefore, ticks: 2) })
             let paused = generator.snapshot().requests
-            try await Task.sleep(for: .milliseconds(500))
+            let skippedAtPause = generator.skippedTicks
+            #expect(await eventually { generator.pauseHasTakenHold(skippedSince: skippedAtPause, ticks: 20) })
             #expect(generator.snapshot().requests == paused)
             #expect(!generator.snapshot().running)
             try await running.stop()

@@ -2,6 +2,7 @@ import Foundation
 import NIOHTTP1
 import Testing
 import TestSupport
+import Store
 @testable import App
 
 /// Every route, happy and bad input, against a real launched proxy.
@@ -54,7 +55,7 @@ import TestSupport
         #expect(try await running.request(.GET, notes).json.map { ($0 as? [Any])?.count } == 1)
         #expect(try await running.request(.GET, "\(notes)/\(noteId)").json["content"] as? String == "first ✓")
 
-        try await Task.sleep(for: .milliseconds(5))
+        while Timestamp.encode(Note.now()) <= createdAt { await Task.yield() }   // the clock moves on by a millisecond
         let updated = try await running.request(.PUT, "\(notes)/\(noteId)", body: #"{"content":"second"}"#)
         #expect(updated.status == 200)
         #expect(updated.json["content"] as? String == "second")

@@ -15,7 +15,7 @@ import TestSupport
                     await lock.withLock {
                         let now = inside.update { $0 += 1; return $0 }
                         maxInside.update { $0 = max($0, now) }
-                        try? await Task.sleep(for: .milliseconds(1))
+                        for _ in 0..<3 { await Task.yield() }   // suspend while holding the lock
                         inside.update { $0 -= 1 }
                     }
                 }
@@ -45,14 +45,18 @@ import TestSupport
         let lock = AsyncLock()
         let order = Shared<[Int]>([])
         let (release, releaser) = AsyncStream<Void>.makeStream()
+        let held = AsyncPromise<Void>()
         let holder = Task {
-            await lock.withLock { for await _ in release { break } }
+            await lock.withLock {
+                held.fulfill(())
+                for await _ in release { break }
+            }
         }
-        try await Task.sleep(for: .milliseconds(50))
+        try await held.wait()
         var waiters: [Task<Void, Never>] = []
         for index in 0..<10 {
             waiters.append(Task { await lock.withLock { order.update { $0.append(index) } } })
-            try await Task.sleep(for: .milliseconds(10))   // enqueue one after another
+            #expect(await eventually { lock.waiting == index + 1 }, "waiter \(index) queued")   // one after another
         }
         releaser.yield()
         await holder.value

@@ -6,7 +6,8 @@ import TestSupport
 /// The child's side of "a proxy never outlives its parent". The full story (kill -9 of a real
 /// `notely` parent) is tested in AppTests; these tests drive the mechanism directly.
 @Suite struct ParentLifelineTests {
-    func spawnProxy(parentPid: Int32, directory: TemporaryDirectory) throws -> (Process, Pipe) {
+    /// Starts a proxy whose lifeline is `stdin`; its log lines collect in `output`.
+    func spawnProxy(parentPid: Int32, directory: TemporaryDirectory, output: Shared<String> = Shared("")) throws -> (Process, Pipe) {
         let process = Process()
         process.executableURL = try notelyExecutable()
         process.arguments = ["--proxy", "--data-dir", directory.path, "--proxy-id", "4"]
@@ -16,20 +17,25 @@ import TestSupport
         let stdin = Pipe()
         process.standardInput = stdin
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        let stderr = Pipe()
+        process.standardError = stderr
+        PipeReader.start(stderr) { data in output.update { $0 += String(decoding: data, as: UTF8.self) } }
         try process.run()
+        try stderr.fileHandleForWriting.close()
         try stdin.fileHandleForReading.close()
         return (process, stdin)
     }
 
     @Test func theProxyStopsWhenItsLifelineCloses() async throws {
         let directory = TemporaryDirectory()
-        let (process, stdin) = try spawnProxy(parentPid: getpid(), directory: directory)
-        try await Task.sleep(for: .milliseconds(500))
-        #expect(process.isRunning, "the proxy should serve while its parent lives")
+        let output = Shared("")
+        let (process, stdin) = try spawnProxy(parentPid: getpid(), directory: directory, output: output)
+        #expect(await eventually { output.value.contains("serving") }, "the proxy should serve while its parent lives: \(output.value)")
+        #expect(process.isRunning)
         try stdin.fileHandleForWriting.close()   // what the kernel does when the parent dies
         #expect(await eventually(timeout: .seconds(10)) { !process.isRunning })
         #expect(process.terminationStatus == 0)
+        #expect(await eventually { output.value.contains("parent process is gone") }, "\(output.value)")
     }
 
     @Test func aProxyWhoseParentIsAlreadyGoneNeverServes() async throws {

@@ -19,6 +19,10 @@ final class LoadGenerator: Service, Sendable {
     private let counters = LoadCounters()
     private let enabled = Atomic<Bool>(true)
     private let started = Atomic<Bool>(false)
+    /// Account loops between deciding to send and having recorded the answer; with
+    /// `pausedTicks`, how a caller knows that a pause has taken hold (tests wait on them).
+    private let busyLoops = Atomic<Int>(0)
+    private let pausedTicks = Atomic<Int>(0)
     private let logger: Logger
 
     /// - Parameter baseURL: where the REST API listens, once it does.
@@ -28,11 +32,20 @@ final class LoadGenerator: Service, Sendable {
         self.logger = logger
     }
 
-    var isEnabled: Bool { enabled.load(ordering: .relaxed) }
+    var isEnabled: Bool { enabled.load(ordering: .sequentiallyConsistent) }
+
+    /// True once no account loop is sending, and `ticks` scheduled requests have been skipped
+    /// since `pausedTicksSoFar`: after `setEnabled(false)`, nothing more will be counted.
+    func pauseHasTakenHold(skippedSince pausedTicksSoFar: Int, ticks: Int) -> Bool {
+        busyLoops.load(ordering: .sequentiallyConsistent) == 0
+            && pausedTicks.load(ordering: .sequentiallyConsistent) >= pausedTicksSoFar + ticks
+    }
+
+    var skippedTicks: Int { pausedTicks.load(ordering: .sequentiallyConsistent) }
 
     /// Pauses or resumes traffic (the dashboard's `g`).
     func setEnabled(_ on: Bool) {
-        enabled.store(on, ordering: .relaxed)
+        enabled.store(on, ordering: .sequentiallyConsistent)
         logger.info(on ? "load generator resumed" : "load generator paused")
     }
 
@@ -105,7 +118,13 @@ final class LoadGenerator: Service, Sendable {
         while !Task.isCancelled {
             do { try await clock.sleep(until: next) } catch { return }
             next = max(next + interval, clock.now)
-            guard isEnabled else { continue }
+            // Counted busy before the check, so a pause observed with no loop busy holds.
+            busyLoops.add(1, ordering: .sequentiallyConsistent)
+            defer { busyLoops.subtract(1, ordering: .sequentiallyConsistent) }
+            guard isEnabled else {
+                pausedTicks.add(1, ordering: .sequentiallyConsistent)
+                continue
+            }
             let operation = model.nextOperation(using: &random)
             let outcome: LoadModel.Outcome
             var failure: String?

@@ -33,7 +33,7 @@ public final class DeploymentController: NoteStore {
 
     /// The rollout and the figures kept beside it, under one lock.
     struct Record {
-        var rollout = RolloutState.idle(current: nil)
+        var rollout = RolloutState<ServingProxy>.idle(current: nil)
         var lastError: String?
         var restarts = 0
         var deploys = 0

@@ -2,15 +2,16 @@
 /// data, so the combinations that must not happen (a previous version without a current one,
 /// two deploys at once, a deploy after shutdown) can't be written down. Transitions are
 /// mutating functions that say what the caller must do next; none of them does I/O.
-enum RolloutState {
+/// Generic over the proxy handle so tests can drive every transition without a process.
+enum RolloutState<Proxy: RolloutMember>: Sendable {
     /// No deploy runs. `current` is nil only before the first deploy.
-    case idle(current: ServingProxy?)
+    case idle(current: Proxy?)
     /// A deploy brings up `target`; `current` keeps serving alone meanwhile.
-    case launching(target: Int, current: ServingProxy?)
+    case launching(target: Int, current: Proxy?)
     /// The new version is current; both serve until `endsAt`.
-    case bothServing(current: ServingProxy, previous: ServingProxy, endsAt: ContinuousClock.Instant)
+    case bothServing(current: Proxy, previous: Proxy, endsAt: ContinuousClock.Instant)
     /// The previous version gets no new calls; it drains and stops.
-    case retiring(current: ServingProxy, previous: ServingProxy)
+    case retiring(current: Proxy, previous: Proxy)
     /// `shutdown()` began: nothing serves and nothing deploys from here on.
     case stopped
 
@@ -23,7 +24,7 @@ enum RolloutState {
         }
     }
 
-    var current: ServingProxy? {
+    var current: Proxy? {
         switch self {
         case .idle(let current), .launching(_, let current): current
         case .bothServing(let current, _, _), .retiring(let current, _): current
@@ -31,7 +32,7 @@ enum RolloutState {
         }
     }
 
-    var previous: ServingProxy? {
+    var previous: Proxy? {
         switch self {
         case .bothServing(_, let previous, _), .retiring(_, let previous): previous
         case .idle, .launching, .stopped: nil
@@ -39,7 +40,7 @@ enum RolloutState {
     }
 
     /// The proxies new calls may go to.
-    var serving: [ServingProxy] {
+    var serving: [Proxy] {
         switch self {
         case .bothServing(let current, let previous, _): [current, previous]
         default: current.map { [$0] } ?? []
@@ -47,7 +48,7 @@ enum RolloutState {
     }
 
     /// Every proxy process that runs, serving or draining.
-    var running: [ServingProxy] { [current, previous].compactMap { $0 } }
+    var running: [Proxy] { [current, previous].compactMap { $0 } }
 
     /// The version a running deploy brings up.
     var targetVersion: Int? {
@@ -84,17 +85,17 @@ enum RolloutState {
         if case .launching(_, let current) = self { self = .idle(current: current) }
     }
 
-    enum Promotion {
+    enum Promotion: Sendable {
         /// The first version: it serves alone.
         case servingAlone
         /// Both serve until the rollout wait ends; then `previous` retires.
-        case servingBeside(previous: ServingProxy)
+        case servingBeside(previous: Proxy)
         /// Shutdown began during the launch: the caller stops the new version.
         case refused
     }
 
     /// Makes the freshly launched version current.
-    mutating func promote(_ launched: ServingProxy, rolloutEndsAt endsAt: ContinuousClock.Instant) -> Promotion {
+    mutating func promote(_ launched: Proxy, rolloutEndsAt endsAt: ContinuousClock.Instant) -> Promotion {
         guard case .launching(_, let old) = self else { return .refused }
         guard let old else {
             self = .idle(current: launched)
@@ -106,7 +107,7 @@ enum RolloutState {
 
     /// Takes the previous version out of the routing; returns it to be drained and stopped.
     /// (Whichever process is previous now: a crash may have replaced the one the rollout began with.)
-    mutating func stopRoutingPrevious() -> ServingProxy? {
+    mutating func stopRoutingPrevious() -> Proxy? {
         guard case .bothServing(let current, let previous, _) = self else { return nil }
         self = .retiring(current: current, previous: previous)
         return previous
@@ -118,14 +119,14 @@ enum RolloutState {
     }
 
     /// Whether `proxy` gets new calls (a retiring one is left alone: it is being stopped).
-    func isServing(_ proxy: ServingProxy) -> Bool {
+    func isServing(_ proxy: Proxy) -> Bool {
         serving.contains { $0 === proxy }
     }
 
     /// Puts `fresh` where `broken` was; false when `broken` no longer serves.
-    mutating func replace(_ broken: ServingProxy, with fresh: ServingProxy) -> Bool {
+    mutating func replace(_ broken: Proxy, with fresh: Proxy) -> Bool {
         guard isServing(broken) else { return false }
-        func swap(_ proxy: ServingProxy) -> ServingProxy { proxy === broken ? fresh : proxy }
+        func swap(_ proxy: Proxy) -> Proxy { proxy === broken ? fresh : proxy }
         switch self {
         case .idle(let current?): self = .idle(current: swap(current))
         case .launching(let target, let current?): self = .launching(target: target, current: swap(current))
@@ -138,8 +139,15 @@ enum RolloutState {
     }
 
     /// Ends everything; returns the processes left to stop.
-    mutating func stop() -> [ServingProxy] {
+    mutating func stop() -> [Proxy] {
         defer { self = .stopped }
         return running
     }
 }
+
+/// What the rollout needs of a proxy handle: its version, and identity (`===`).
+protocol RolloutMember: AnyObject, Sendable {
+    var id: Int { get }
+}
+
+extension ServingProxy: RolloutMember {}

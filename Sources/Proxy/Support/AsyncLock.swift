@@ -20,6 +20,9 @@ public final class AsyncLock: Sendable {
         return try await body()
     }
 
+    /// Tasks queued for the lock (for tests that line waiters up).
+    var waiting: Int { state.withLock { $0.waiters.count - $0.head } }
+
     private func acquire() async {
         let free = state.withLock { state -> Bool in
             if state.held { return false }

@@ -1,0 +1,79 @@
+import Testing
+@testable import Proxy
+
+/// The rollout's states and transitions, driven without a process.
+@Suite struct RolloutStateTests {
+    final class Handle: RolloutMember {
+        let id: Int
+        init(_ id: Int) { self.id = id }
+    }
+
+    let later = ContinuousClock.now + .seconds(30)
+
+    @Test func aFirstDeployServesAlone() throws {
+        var state = RolloutState<Handle>.idle(current: nil)
+        #expect(state.status == .initial)
+        #expect(try state.beginDeploy() == 1)
+        #expect(state.status == .rolloutLaunchNew && state.targetVersion == 1 && state.serving.isEmpty)
+        let v1 = Handle(1)
+        guard case .servingAlone = state.promote(v1, rolloutEndsAt: later) else { Issue.record("not alone"); return }
+        #expect(state.status == .ready && state.current === v1 && state.previous == nil && state.targetVersion == nil)
+    }
+
+    @Test func aRolloutServesBothThenRetiresThePrevious() throws {
+        let (v1, v2) = (Handle(1), Handle(2))
+        var state = RolloutState<Handle>.idle(current: v1)
+        #expect(try state.beginDeploy() == 2)
+        #expect(state.serving.map(\.id) == [1], "v1 serves alone while v2 launches")
+        guard case .servingBeside(let previous) = state.promote(v2, rolloutEndsAt: later) else { Issue.record("not beside"); return }
+        #expect(previous === v1)
+        #expect(state.status == .rolloutWait && state.rolloutEndsAt == later)
+        #expect(Set(state.serving.map(\.id)) == [1, 2])
+        #expect(state.stopRoutingPrevious() === v1)
+        #expect(state.serving.map(\.id) == [2] && state.running.map(\.id) == [2, 1], "v1 drains, out of the routing")
+        #expect(state.status == .rolloutWait && state.rolloutEndsAt == nil)
+        state.previousRetired()
+        #expect(state.status == .ready && state.current === v2 && state.previous == nil)
+    }
+
+    @Test func deploysNeverQueue() throws {
+        var state = RolloutState<Handle>.idle(current: Handle(1))
+        _ = try state.beginDeploy()
+        #expect(throws: DeployError.alreadyRunning(targetVersion: 2)) { var copy = state; _ = try copy.beginDeploy() }
+        _ = state.promote(Handle(2), rolloutEndsAt: later)
+        #expect(throws: DeployError.alreadyRunning(targetVersion: 2)) { var copy = state; _ = try copy.beginDeploy() }
+    }
+
+    @Test func aFailedLaunchLeavesTheCurrentVersion() throws {
+        let v1 = Handle(1)
+        var state = RolloutState<Handle>.idle(current: v1)
+        _ = try state.beginDeploy()
+        state.launchFailed()
+        #expect(state.status == .ready && state.current === v1)
+        #expect(try state.beginDeploy() == 2, "the next deploy tries the same version again")
+    }
+
+    @Test func aReplacementTakesTheBrokenOnesPlace() throws {
+        let (v1, v2, freshV1) = (Handle(1), Handle(2), Handle(1))
+        var state = RolloutState<Handle>.idle(current: v1)
+        _ = try state.beginDeploy()
+        _ = state.promote(v2, rolloutEndsAt: later)
+        let replaced = state.replace(v1, with: freshV1)
+        #expect(replaced)
+        #expect(state.previous === freshV1 && state.current === v2)
+        _ = state.stopRoutingPrevious()
+        let replacedWhileDraining = state.replace(freshV1, with: Handle(1))
+        #expect(!replacedWhileDraining, "a draining version is not replaced")
+    }
+
+    @Test func afterStopNothingServesOrDeploys() throws {
+        let (v1, v2) = (Handle(1), Handle(2))
+        var state = RolloutState<Handle>.idle(current: v1)
+        _ = try state.beginDeploy()
+        let left = state.stop()
+        #expect(left.map(\.id) == [1])
+        #expect(state.serving.isEmpty)
+        guard case .refused = state.promote(v2, rolloutEndsAt: later) else { Issue.record("a launch finished after stop must be refused"); return }
+        #expect(throws: DeployError.shuttingDown) { var copy = state; _ = try copy.beginDeploy() }
+    }
+}
