@@ -81,17 +81,32 @@ import Testing
         #expect(String(decoding: writer.bytes, as: UTF8.self) == #"{"a":{"z":"x"},"b":[-3,0.5,true,null]}"#)
     }
 
-    @Test func writesNotesAsJSONCodingDoesAndReadsThemBack() throws {
-        let creator = UUID()
-        let notes = [
-            Note(creator: creator, createdAt: Note.now(), updatedAt: Note.now().addingTimeInterval(1.5), content: "line\n\"quoted\" é 😀 / \u{1}"),
-            Note(creator: creator, createdAt: Date(timeIntervalSince1970: 0), updatedAt: Date(timeIntervalSince1970: 0), content: ""),
-        ]
+    /// `Note.Field` is the one shape: the RPC writer, `Codable` (REST) and the RPC reader all
+    /// follow it, so this pins the contract once for all three.
+    @Test func aNoteHasOneJSONShapeOnEveryPath() throws {
+        let note = Note(id: UUID(uuidString: "00000000-0000-0000-0000-0000000000A1")!,
+                        creator: UUID(uuidString: "00000000-0000-0000-0000-0000000000B2")!,
+                        createdAt: Date(timeIntervalSince1970: 0), updatedAt: Date(timeIntervalSince1970: 1.5),
+                        content: "line\n\"quoted\" é 😀 / \u{1}")
+        let expected = #"{"content":"line\n\"quoted\" é 😀 / \u0001","createdAt":"1970-01-01T00:00:00.000Z","#
+            + #""creator":"00000000-0000-0000-0000-0000000000B2","id":"00000000-0000-0000-0000-0000000000A1","#
+            + #""updatedAt":"1970-01-01T00:00:01.500Z"}"#
         var writer = JSONWriter()
-        writer.notes(notes)
-        #expect(writer.data == (try JSONCoding.encoder().encode(notes)))
-        guard case .array(let elements) = try JSONParser.parse(writer.data) else { Issue.record("not an array"); return }
-        #expect(try elements.map { try RPCParams.note($0, path: "note") } == notes)
+        writer.note(note)
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == expected)
+        #expect(String(decoding: try JSONCoding.encoder().encode(note), as: UTF8.self) == expected)
+        #expect(try RPCParams.note(try parse(expected), path: "note") == note)
+        #expect(try JSONDecoder().decode(Note.self, from: Data(expected.utf8)) == note)
+    }
+
+    @Test func aNoteWithABadFieldIsRefusedNamingIt() throws {
+        let text = #"{"content":"x","createdAt":"yesterday","creator":"00000000-0000-0000-0000-0000000000B2","#
+            + #""id":"00000000-0000-0000-0000-0000000000A1","updatedAt":"1970-01-01T00:00:01.500Z"}"#
+        #expect(throws: RPCError.invalidParams("note.createdAt is not an RFC 3339 timestamp: yesterday")) {
+            try RPCParams.note(try parse(text), path: "note")
+        }
+        #expect(throws: RPCError.invalidParams("note.id is missing")) { try RPCParams.note(try parse(#"{"content":"x"}"#), path: "note") }
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(Note.self, from: Data(text.utf8)) }
     }
 
     @Test func writesReadyAsJSONCodingDoesAndReadsItBack() throws {
