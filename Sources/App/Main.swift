@@ -47,11 +47,14 @@ enum Main {
     /// A child inherits its parent's blocked and ignored signals (a Notely parent ignores
     /// SIGTERM and SIGINT while it handles them itself). Start clean, so SIGTERM stops a proxy
     /// even before it installs its own handler.
+    /// SIGPIPE is ignored, so a write to a pipe nobody reads fails with EPIPE (and is dropped,
+    /// see `StandardStream`) instead of killing the process.
     static func resetInheritedSignals() {
         var none = sigset_t()
         sigemptyset(&none)
         pthread_sigmask(SIG_SETMASK, &none, nil)
         for signalNumber in [SIGTERM, SIGINT, SIGHUP, SIGQUIT] { signal(signalNumber, SIG_DFL) }
+        signal(SIGPIPE, SIG_IGN)
     }
 
     static func fail(_ message: String, code: Int32) -> Never {

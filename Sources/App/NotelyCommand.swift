@@ -19,7 +19,7 @@ struct NotelyCommand: AsyncParsableCommand {
     @Flag(help: "Run as a data proxy (the child process) instead.")
     var proxy = false
 
-    @Option(help: ArgumentHelp("Port of the data proxy on 127.0.0.1 (with --proxy). Default: a free port.", valueName: "port"))
+    @Option(help: ArgumentHelp("Port of the data proxy on 127.0.0.1 (with --proxy). Default: one the system picks, reported on stdout.", valueName: "port"))
     var proxyPort: Int?
 
     @Option(help: ArgumentHelp("Version number the proxy reports (with --proxy).", valueName: "n"))

@@ -34,7 +34,38 @@ public struct LogCaptureHandler: LogHandler {
 /// Whole lines to stderr, where the headless mode and a proxy child log.
 public enum StandardError {
     @Sendable public static func writeLine(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        StandardStream.writeLine(line, to: STDERR_FILENO)
+    }
+}
+
+/// Whole lines to stdout: a proxy child's one line that tells its parent the port it got.
+public enum StandardOutput {
+    @Sendable public static func writeLine(_ line: String) {
+        StandardStream.writeLine(line, to: STDOUT_FILENO)
+    }
+}
+
+/// Writes with `write(2)` and drops what can't be written. A log line must never crash a
+/// process: `FileHandle.write` traps when the reader of a pipe is gone (a parent killed with
+/// `kill -9`) or the disk is full, and a crashing proxy lingers in the crash reporter holding
+/// its port and files. (SIGPIPE is ignored in every Notely process, see `Main`.)
+enum StandardStream {
+    static func writeLine(_ line: String, to descriptor: Int32) {
+        var bytes = Array(line.utf8)
+        bytes.append(UInt8(ascii: "\n"))
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written > 0 {
+                    offset += written
+                } else if written < 0, errno == EINTR {
+                    continue
+                } else {
+                    return   // EPIPE, ENOSPC, EBADF …: the line is lost, the process goes on
+                }
+            }
+        }
     }
 }
 

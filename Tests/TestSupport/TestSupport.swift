@@ -112,3 +112,24 @@ public final class Shared<Value: Sendable>: Sendable {
     public func update<R>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
     public var value: Value { mutex.withLock { $0 } }
 }
+
+/// A port on 127.0.0.1 that is free right now, for tests that need an address where nothing
+/// listens or a port to hand a process. (The product never picks ports this way: a proxy binds
+/// port 0 itself.)
+public func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw TestSetupError("socket failed: errno \(errno)") }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+            bind(fd, socketAddress, length) == 0 && getsockname(fd, socketAddress, &length) == 0
+        }
+    }
+    guard bound else { throw TestSetupError("bind failed: errno \(errno)") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}

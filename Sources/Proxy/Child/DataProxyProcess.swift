@@ -8,7 +8,7 @@ public struct ProxyLaunchError: Error, CustomStringConvertible, Sendable {
     public let description: String
 }
 
-/// A running `notely --proxy` child: its version, port, pid and client.
+/// A running `notely --proxy` child: its version, port, pid and clients.
 ///
 /// `launch` returns only once the child answers `Ready` with the right version, so a handle in
 /// hand is a proxy that serves. The child dies with this process (see `ParentLifeline`).
@@ -19,7 +19,11 @@ public final class DataProxyProcess: Sendable {
     public let launchedAt: Date
     /// Seconds from spawning the child to its first good `Ready` answer.
     public var secondsToReady: Double { readiness.withLock { $0 } }
+    /// For note-store calls.
     public let client: ProxyClient
+    /// For `Ready` and `ExportShardStats`: connections of its own, so a health check never
+    /// queues behind store calls waiting for a connection of the same pool.
+    public let healthClient: ProxyClient
     /// The bearer token the child requires; only this process knows it.
     let token: String
 
@@ -31,16 +35,18 @@ public final class DataProxyProcess: Sendable {
     private let stopped = Mutex(false)
     private let readiness = Mutex(0.0)
 
-    private init(id: Int, port: Int, process: Process, lifeline: FileHandle, exit: ProcessExit, client: ProxyClient,
-                 token: String, launchedAt: Date, configuration: ProxyLaunchConfiguration) {
+    private init(id: Int, port: Int, process: Process, lifeline: FileHandle, exit: ProcessExit, token: String,
+                 launchedAt: Date, configuration: ProxyLaunchConfiguration) {
         self.id = id
         self.port = port
         self.pid = process.processIdentifier
         self.process = process
         self.lifeline = lifeline
         self.exit = exit
-        self.client = client
         self.token = token
+        let address = "127.0.0.1:\(port)"
+        client = ProxyClient(id: id, address: address, token: token, timeout: .seconds(10), stats: configuration.stats)
+        healthClient = ProxyClient(id: id, address: address, token: token, timeout: .seconds(2))
         self.launchedAt = launchedAt
         self.configuration = configuration
     }
@@ -49,13 +55,16 @@ public final class DataProxyProcess: Sendable {
     public var exitStatus: Int32? { exit.status }
     public var isRunning: Bool { exit.status == nil }
 
+    /// The exit status, as soon as the child exits (an event, not a poll); nil if the waiting
+    /// task is cancelled first.
+    public func exited() async -> Int32? { await exit.waitUnlessCancelled() }
+
     /// Starts version `id` and waits until it is ready (or fails within the ready timeout).
     public static func launch(id: Int, configuration: ProxyLaunchConfiguration, logger: Logger) async throws -> DataProxyProcess {
-        let port = try freePort()
         let token = randomToken()
         let process = Process()
         process.executableURL = configuration.executable
-        process.arguments = configuration.arguments(id: id, port: port)
+        process.arguments = configuration.arguments(id: id)
         process.currentDirectoryURL = configuration.workingDirectory
         var environment = ProcessInfo.processInfo.environment
         environment[DataProxyServer.tokenVariable] = token
@@ -63,28 +72,38 @@ public final class DataProxyProcess: Sendable {
         process.environment = environment
 
         let stdin = Pipe()
+        let listening = AsyncPromise<Int>()
         process.standardInput = stdin
-        process.standardOutput = pipeLines(into: configuration.logCapture, source: "v\(id).out", prefix: "[v\(id)] ")
+        process.standardOutput = readListeningLine(into: listening, then: configuration.logCapture, id: id)
         process.standardError = pipeLines(into: configuration.logCapture, source: "v\(id).err", prefix: "[v\(id)] ")
         let exit = ProcessExit()
         process.terminationHandler = { process in exit.finish(status: process.terminationStatus) }
 
         let launchedAt = Date()
         let started = ContinuousClock.now
+        let deadline = started + configuration.readyTimeout
         do {
             try process.run()
         } catch {
             throw ProxyLaunchError(description: "cannot start \(configuration.executable.path): \(error.localizedDescription)")
         }
         try? stdin.fileHandleForReading.close()
-        let client = ProxyClient(id: id, address: "127.0.0.1:\(port)", token: token, timeout: .seconds(10),
-                                 stats: configuration.stats)
-        logger.info("launched proxy", metadata: ["version": "v\(id)", "pid": "\(process.processIdentifier)", "port": "\(port)"])
 
-        let handle = DataProxyProcess(id: id, port: port, process: process, lifeline: stdin.fileHandleForWriting, exit: exit,
-                                      client: client, token: token, launchedAt: launchedAt, configuration: configuration)
+        let port: Int
         do {
-            try await waitUntilReady(handle, deadline: started + configuration.readyTimeout)
+            port = try await firstOf(listening: listening, exit: exit, id: id, deadline: deadline)
+        } catch {
+            logger.error("proxy failed to start", metadata: ["version": "v\(id)", "error": "\(error)"])
+            kill(process.processIdentifier, SIGKILL)
+            _ = await exit.wait()
+            try? stdin.fileHandleForWriting.close()
+            throw error
+        }
+        logger.info("launched proxy", metadata: ["version": "v\(id)", "pid": "\(process.processIdentifier)", "port": "\(port)"])
+        let handle = DataProxyProcess(id: id, port: port, process: process, lifeline: stdin.fileHandleForWriting, exit: exit,
+                                      token: token, launchedAt: launchedAt, configuration: configuration)
+        do {
+            try await waitUntilReady(handle, deadline: deadline)
         } catch {
             logger.error("proxy failed to start", metadata: ["version": "v\(id)", "error": "\(error)"])
             await handle.shutdown(logger: logger, gracefully: false)
@@ -96,8 +115,28 @@ public final class DataProxyProcess: Sendable {
         return handle
     }
 
-    /// Polls `Ready` every 10 ms (a healthy child serves within a few hundred ms) while
-    /// watching for the child's exit, so a child that dies at start fails the launch at once.
+    /// The port the child reports once it listens — or why it never will: it exited, or the
+    /// deadline passed.
+    private static func firstOf(listening: AsyncPromise<Int>, exit: ProcessExit, id: Int,
+                                deadline: ContinuousClock.Instant) async throws -> Int {
+        try await withThrowingTaskGroup(of: Int?.self) { group in
+            group.addTask { try await listening.wait() }
+            group.addTask {
+                guard let status = await exit.waitUnlessCancelled() else { return nil }
+                throw ProxyLaunchError(description: "proxy v\(id) exited with status \(status) before it was ready")
+            }
+            group.addTask {
+                try await Task.sleep(until: deadline)
+                throw ProxyLaunchError(description: "proxy v\(id) did not report a port in time")
+            }
+            defer { group.cancelAll() }
+            guard let port = try await group.next() ?? nil else { throw CancellationError() }
+            return port
+        }
+    }
+
+    /// Polls `Ready` every 10 ms (a healthy child serves within milliseconds of listening)
+    /// while watching for the child's exit, so a child that dies at start fails the launch at once.
     private static func waitUntilReady(_ handle: DataProxyProcess, deadline: ContinuousClock.Instant) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await pollReady(handle, deadline: deadline) }
@@ -114,7 +153,7 @@ public final class DataProxyProcess: Sendable {
         var lastError = "no answer"
         while ContinuousClock.now < deadline {
             do {
-                let info = try await handle.client.ready()
+                let info = try await handle.healthClient.ready()
                 guard info.proxyId == handle.id else {
                     throw ProxyLaunchError(description: "port \(handle.port) answered as v\(info.proxyId), expected v\(handle.id)")
                 }
@@ -130,8 +169,8 @@ public final class DataProxyProcess: Sendable {
     }
 
     /// Stops the child: SIGTERM (it finishes requests in flight), then SIGKILL after the grace
-    /// period — or SIGKILL at once when not `gracefully` (a child that never served has nothing
-    /// to finish). Safe to call more than once, and from a cancelled task: stopping always completes.
+    /// period — or SIGKILL at once when not `gracefully` (a child that never served, or a hung
+    /// one). Safe to call more than once, and from a cancelled task: stopping always completes.
     public func shutdown(logger: Logger, gracefully: Bool = true) async {
         await Task { await self.stop(logger: logger, gracefully: gracefully) }.value
     }
@@ -154,8 +193,37 @@ public final class DataProxyProcess: Sendable {
         if first {
             try? lifeline.close()
             await client.shutdown()
+            await healthClient.shutdown()
             logger.info("proxy stopped", metadata: ["version": "v\(id)", "status": "\(status)"])
         }
+    }
+
+    /// The child's stdout: its first line is the `ListeningLine`; anything after it is logged.
+    private static func readListeningLine(into listening: AsyncPromise<Int>, then capture: LogCapture?, id: Int) -> Pipe {
+        let pipe = Pipe()
+        let pending = Mutex<[UInt8]?>([])   // bytes before the first newline; nil once it was read
+        let source = "v\(id).out", prefix = "[v\(id)] "
+        PipeReader.start(pipe, onData: { data in
+            let rest: Data? = pending.withLock { pending in
+                guard var head = pending else { return data }
+                head.append(contentsOf: data)
+                guard let newline = head.firstIndex(of: UInt8(ascii: "\n")) else {
+                    pending = head
+                    return nil
+                }
+                pending = nil
+                let line = String(decoding: head[..<newline], as: UTF8.self)
+                if let port = ListeningLine.port(in: line) {
+                    listening.fulfill(port)
+                    return Data(head[(newline + 1)...])
+                }
+                return Data(head)
+            }
+            if let rest, !rest.isEmpty { capture?.write(String(decoding: rest, as: UTF8.self), source: source, linePrefix: prefix) }
+        }, onEnd: {
+            capture?.flush(source: source, linePrefix: prefix)
+        })
+        return pipe
     }
 
     private static func pipeLines(into capture: LogCapture?, source: String, prefix: String) -> Pipe {

@@ -37,8 +37,8 @@ public struct ProxyLaunchConfiguration: Sendable {
         #endif
     }
 
-    func arguments(id: Int, port: Int) -> [String] {
-        ["--proxy", "--proxy-port", String(port), "--proxy-id", String(id),
-         "--data-dir", dataDirectory, "--shards", String(shards)]
+    /// No `--proxy-port`: the child binds port 0 and reports the port it got (`ListeningLine`).
+    func arguments(id: Int) -> [String] {
+        ["--proxy", "--proxy-id", String(id), "--data-dir", dataDirectory, "--shards", String(shards)]
     }
 }

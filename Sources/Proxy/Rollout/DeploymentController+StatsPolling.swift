@@ -18,7 +18,7 @@ extension DeploymentController {
     }
 
     func exportStats(of proxy: ServingProxy) async {
-        guard proxy.process.isRunning, let export = try? await proxy.client.exportShardStats(timeout: .seconds(1)) else { return }
+        guard proxy.process.isRunning, let export = try? await proxy.process.healthClient.exportShardStats(timeout: .seconds(1)) else { return }
         stats.recordShardExport(export, from: proxy.statsSource)
     }
 }

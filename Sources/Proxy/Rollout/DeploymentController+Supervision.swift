@@ -18,7 +18,7 @@ extension DeploymentController {
                 if !proxy.process.isRunning {
                     await replace(proxy, reason: "exited with status \(proxy.process.exitStatus ?? -1)")
                 } else if checkHealth {
-                    if (try? await proxy.client.ready(timeout: .seconds(1))) != nil {
+                    if (try? await proxy.process.healthClient.ready(timeout: .seconds(1))) != nil {
                         proxy.healthCheckPassed()
                     } else if proxy.healthCheckFailed() >= Self.failedChecksBeforeReplace {
                         await replace(proxy, reason: "stopped answering Ready")
