@@ -102,12 +102,21 @@ struct SQLiteNoteShard: NoteStore {
         }
     }
 
+    /// Creating the same note again (same id, account, creation time and text — a retry whose
+    /// first try landed) succeeds and changes nothing; another note under a taken id is a conflict.
     func insert(_ note: Note) async throws {
         try await mappingErrors(shard: name) {
             try pool.write { db in
-                let exists = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM note WHERE id = ?)"),
-                                               arguments: [note.id.uuidText]) ?? false
-                if exists { throw StoreError.noteAlreadyExists(note.id) }
+                let existing = try Row.fetchOne(db.cachedStatement(sql: "SELECT creator, createdAtMs, content FROM note WHERE id = ?"),
+                                                arguments: [note.id.uuidText])
+                if let existing {
+                    let creator: String = existing[0]
+                    let createdAtMs: Int64 = existing[1]
+                    let content: String = existing[2]
+                    if UUIDText.parse(creator) == note.creator, createdAtMs == Timestamp.milliseconds(note.createdAt),
+                       content == note.content { return }
+                    throw StoreError.noteAlreadyExists(note.id)
+                }
                 try db.cachedStatement(sql: "INSERT INTO note(id, creator, createdAtMs, updatedAtMs, content) VALUES (?, ?, ?, ?, ?)")
                     .execute(arguments: [note.id.uuidText, note.creator.uuidText,
                                          Timestamp.milliseconds(note.createdAt), Timestamp.milliseconds(note.updatedAt), note.content])
@@ -115,12 +124,19 @@ struct SQLiteNoteShard: NoteStore {
         }
     }
 
+    /// Last write wins, by `updatedAt`: an update older than the stored note is acknowledged
+    /// and dropped, so a retried or late update can never overwrite a newer one. The same
+    /// update again (a retry) applies the same text again.
     func update(_ note: Note) async throws {
         try await mappingErrors(shard: name) {
             try pool.write { db in
-                try db.cachedStatement(sql: "UPDATE note SET content = ?, updatedAtMs = ? WHERE id = ? AND creator = ?")
-                    .execute(arguments: [note.content, Timestamp.milliseconds(note.updatedAt), note.id.uuidText, note.creator.uuidText])
-                if db.changesCount == 0 { throw StoreError.noteNotFound(note.id) }
+                try db.cachedStatement(sql: "UPDATE note SET content = ?, updatedAtMs = ? WHERE id = ? AND creator = ? AND updatedAtMs <= ?")
+                    .execute(arguments: [note.content, Timestamp.milliseconds(note.updatedAt), note.id.uuidText, note.creator.uuidText,
+                                         Timestamp.milliseconds(note.updatedAt)])
+                if db.changesCount > 0 { return }
+                let exists = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM note WHERE id = ? AND creator = ?)"),
+                                               arguments: [note.id.uuidText, note.creator.uuidText]) ?? false
+                if !exists { throw StoreError.noteNotFound(note.id) }
             }
         }
     }

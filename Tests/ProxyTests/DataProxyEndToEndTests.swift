@@ -150,6 +150,25 @@ import TestSupport
         await proxy.shutdown(logger: harness.logger)
     }
 
+    @Test func aCallPastItsDeadlineIsRefusedUnapplied() async throws {
+        let harness = ProxyHarness()
+        let proxy = try await harness.launch()
+        let account = UUID()
+        let note = Note(creator: account, createdAt: Note.now(), updatedAt: Note.now(), content: "too late")
+        var writer = JSONWriter()
+        writer.raw(#"{"jsonrpc":"2.0","id":1,"method":"CreateNote","params":"#)
+        NoteStoreCall.createNote(accountId: account, note: note).writeParams(into: &writer)
+        writer.raw("}")
+        let past = CallDeadline.headerValue(Date().addingTimeInterval(-1))
+        let answer = try await rawPost(port: proxy.port, body: ByteBuffer(bytes: writer.bytes), headers: [
+            ("Content-Type", "application/json"), ("Authorization", "Bearer \(proxy.token)"), (CallDeadline.header, past)])
+        #expect(answer.status == 200 && answer.body.contains("-32008") && answer.body.contains("not applied"), "\(answer.body)")
+        #expect(try await proxy.client.getNote(accountId: account, noteId: note.id) == nil)
+        try await proxy.client.perform(.createNote(accountId: account, note: note), deadline: Date().addingTimeInterval(5)).done()
+        #expect(try await proxy.client.getNote(accountId: account, noteId: note.id) == note, "a call within its deadline runs")
+        await proxy.shutdown(logger: harness.logger)
+    }
+
     @Test func sigtermStopsTheProxyWithStatusZeroAndItsOutputIsCaptured() async throws {
         let harness = ProxyHarness()
         let proxy = try await harness.launch(id: 3)

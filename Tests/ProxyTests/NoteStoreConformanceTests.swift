@@ -173,3 +173,36 @@ struct StoreUnderTest {
         }
     }
 }
+
+/// What makes a write safe to retry after a crash, on every store.
+@Suite struct RetrySafeWritesTests {
+    @Test(arguments: StoreKind.allCases)
+    func theSameCreateAgainSucceedsAndChangesNothing(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.with(kind) { (store: any NoteStore) async throws in
+            let account = UUID()
+            let note = Note(creator: account, createdAt: Note.now(), updatedAt: Note.now(), content: "once")
+            try await store.createNote(accountId: account, note: note)
+            try await store.createNote(accountId: account, note: note)
+            #expect(try await store.listNotes(accountId: account) == [note])
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func theNewestUpdateWinsWhateverTheOrder(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.with(kind) { (store: any NoteStore) async throws in
+            let account = UUID()
+            let created = Note(creator: account, createdAt: Note.now(), updatedAt: Note.now(), content: "v0")
+            try await store.createNote(accountId: account, note: created)
+            var newer = created, older = created
+            newer.content = "newer"
+            newer.updatedAt = created.updatedAt.addingTimeInterval(2)
+            older.content = "older, arriving late"
+            older.updatedAt = created.updatedAt.addingTimeInterval(1)
+            try await store.updateNote(accountId: account, note: newer)
+            try await store.updateNote(accountId: account, note: older)   // acknowledged, and dropped
+            #expect(try await store.getNote(accountId: account, noteId: created.id) == newer)
+            try await store.updateNote(accountId: account, note: newer)   // a retry of the same update
+            #expect(try await store.getNote(accountId: account, noteId: created.id) == newer)
+        }
+    }
+}

@@ -45,9 +45,16 @@ public final class ProxyClient: NoteStore {
     // MARK: NoteStore
 
     public func perform(_ call: NoteStoreCall) async throws -> NoteStoreAnswer {
+        try await perform(call, deadline: Date() + Double(timeout.nanoseconds) / 1e9)
+    }
+
+    /// Sends the call with its deadline: the proxy refuses it unapplied once the deadline has
+    /// passed, and this side stops waiting then.
+    public func perform(_ call: NoteStoreCall, deadline: Date) async throws -> NoteStoreAnswer {
         let operation = call.operation
         if let counted = operation.dataStoreOperation { stats?.recordProxyCall(version: id, counted) }
-        let result = try await send(.store(operation)) { call.writeParams(into: &$0) }
+        let left = TimeAmount.nanoseconds(max(1, Int64(deadline.timeIntervalSinceNow * 1e9)))
+        let result = try await send(.store(operation), timeout: left, deadline: deadline) { call.writeParams(into: &$0) }
         do {
             return try NoteStoreAnswer(operation, result: result)
         } catch {
@@ -90,12 +97,14 @@ public final class ProxyClient: NoteStore {
 
     /// Sends one request and returns its result (`.null` for a JSON null), or throws the
     /// error it was answered with: a `StoreError` for Notely's application codes.
-    func send(_ method: RPCMethod, timeout: TimeAmount? = nil, params: (inout JSONWriter) -> Void = { $0.raw("{}") }) async throws -> JSONValue {
+    func send(_ method: RPCMethod, timeout: TimeAmount? = nil, deadline: Date? = nil,
+              params: (inout JSONWriter) -> Void = { $0.raw("{}") }) async throws -> JSONValue {
         let requestId = nextRequestId.wrappingAdd(1, ordering: .relaxed).oldValue
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let deadline { request.headers.add(name: CallDeadline.header, value: CallDeadline.headerValue(deadline)) }
         request.body = .bytes(ByteBuffer(bytes: Self.body(id: requestId, method: method, params: params)))
 
         let status: UInt

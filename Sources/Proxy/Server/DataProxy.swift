@@ -28,7 +28,9 @@ public final class DataProxy: Sendable {
 
     /// Answers one call: the encoded result, or the error to send. Only the store call itself
     /// holds the lock; reading params and writing the answer happen outside it.
-    public func handle(_ request: RPCRequest) async -> RPCOutcome {
+    /// A store call whose `deadline` has passed by the time it holds the lock is refused
+    /// before it touches the store.
+    public func handle(_ request: RPCRequest, deadline: Date? = nil) async -> RPCOutcome {
         guard let method = RPCMethod(name: request.method) else { return .failure(.methodNotFound(request.method)) }
         do {
             switch method {
@@ -37,6 +39,7 @@ public final class DataProxy: Sendable {
             case .store(let operation):
                 let call = try NoteStoreCall(operation, params: RPCParams(values: request.params))
                 let answer = try await lock.withLock {
+                    if let deadline, Date() >= deadline { throw CallDeadline.passed(deadline) }
                     count(call)
                     return try await store.perform(call)
                 }

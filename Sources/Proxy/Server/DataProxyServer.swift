@@ -50,7 +50,8 @@ public struct DataProxyServer: Sendable {
         } catch is BoundedBody.TooLarge {
             return errorResponse(.contentTooLarge, .invalidRequest(BoundedBody.tooLargeMessage))
         }
-        guard let answer = await RPCCodec.respond(to: Data(buffer: buffer), handle: proxy.handle) else {
+        let deadline = CallDeadline.parse(request.headers.first { $0.name.canonicalName == CallDeadline.canonicalHeader }?.value)
+        guard let answer = await RPCCodec.respond(to: Data(buffer: buffer), handle: { await proxy.handle($0, deadline: deadline) }) else {
             return Response(status: .noContent)
         }
         return jsonResponse(.ok, answer)

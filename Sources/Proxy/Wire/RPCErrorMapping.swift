@@ -11,6 +11,8 @@ public enum NotelyRPCCode {
     public static let invalidInput = -32005
     public static let storeUnavailable = -32006
     public static let shardCountMismatch = -32007
+    /// The call's deadline passed before it ran; nothing was applied (see `CallDeadline`).
+    public static let deadlinePassed = -32008
 }
 
 extension StoreError {
