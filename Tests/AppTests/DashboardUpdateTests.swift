@@ -55,12 +55,21 @@ import Testing
         var state = DashboardFixtures.state()
         #expect(press([.down], &state) == [.loadNotes(accountId: DashboardFixtures.bob.id)])
         #expect(press([.down], &state).isEmpty, "the selection stops at the last account")
-        #expect(press([.character("k")], &state) == [.loadNotes(accountId: DashboardFixtures.ada.id)])
+        #expect(press([.up], &state) == [.loadNotes(accountId: DashboardFixtures.ada.id)])
         // Notes loaded for an account no longer selected are not shown; the selected one is loaded.
         _ = press([.down], &state)
         let stale = DashboardUpdate.update(&state, .notesLoaded(accounts: state.notes.accounts, notes: [DashboardFixtures.firstNote],
                                                                 forAccount: DashboardFixtures.ada.id))
         #expect(stale == [.loadNotes(accountId: DashboardFixtures.bob.id)])
+    }
+
+    @Test func kAndHInjectFaultsIntoTheServingProxy() {
+        var state = DashboardFixtures.state()
+        #expect(press([.character("k")], &state) == [.injectFault(.kill)])
+        #expect(press([.character("h")], &state) == [.injectFault(.hang)])
+        _ = DashboardUpdate.update(&state, .faultInjected("chaos: killed v1 (pid 4100) with SIGKILL"))
+        #expect(DashboardRenderer.render(state, width: 120, height: 40, environment: DashboardFixtures.environment).text
+            .contains("chaos: killed v1"))
     }
 
     @Test func aRefusedDeployShowsAMessageThatFades() {

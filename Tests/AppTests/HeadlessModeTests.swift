@@ -43,14 +43,37 @@ import TestSupport
         #expect(await cleaned.waitForExit() == 0)
     }
 
-    @Test func killingTheParentWithSigkillLeavesNoProxy() async throws {
+    /// The proxy's stdout and stderr are pipes into `notely`, as in every real run; once
+    /// `notely` is gone, its last log line meets a closed pipe. It must still stop by itself,
+    /// cleanly (exit status 0, not a crash), within a second. This test process becomes the
+    /// proxy's new parent (a child subreaper), so it can see how the proxy ended.
+    @Test func killingTheParentWithSigkillStopsItsProxyCleanlyWithinASecond() async throws {
+        #expect(becomeChildSubreaper())
         let directory = TemporaryDirectory("notely-kill")
-        let notely = try await HeadlessProcess(arguments: ["--no-load"], in: directory)
+        let notely = try await HeadlessProcess(arguments: ["--rpm", "3000", "--accounts", "2"], in: directory)
         let proxyPid = try await notely.currentProxyPid()
         #expect(processIsAlive(proxyPid))
         kill(notely.process.processIdentifier, SIGKILL)
+        let killedAt = ContinuousClock.now
         #expect(await notely.waitForExit() == SIGKILL)
-        #expect(await eventually(timeout: .seconds(10)) { !processIsAlive(proxyPid) }, "proxy \(proxyPid) outlived its parent")
+        let ended = await reap(proxyPid)   // blocks until the orphaned proxy, now ours, has exited
+        let took = ContinuousClock.now - killedAt
+        #expect(ended.map { $0.exited && $0.status == 0 } == true, "the proxy did not stop cleanly: \(String(describing: ended))")
+        #expect(took < .seconds(1), "the proxy took \(took) to stop after its parent died")
+    }
+
+    /// Waits for a child of this process (a subreaped orphan) on a thread of its own.
+    private func reap(_ pid: Int32) async -> (exited: Bool, status: Int32)? {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                var status: Int32 = 0
+                var result: Int32
+                repeat { result = waitpid(pid, &status, 0) } while result < 0 && errno == EINTR
+                guard result == pid else { return continuation.resume(returning: nil) }
+                let exited = (status & 0x7f) == 0
+                continuation.resume(returning: (exited, exited ? (status >> 8) & 0xff : status & 0x7f))
+            }
+        }
     }
 
     @Test func aBusyPortIsAClearError() async throws {

@@ -76,4 +76,33 @@ import Testing
         guard case .refused = state.promote(v2, rolloutEndsAt: later) else { Issue.record("a launch finished after stop must be refused"); return }
         #expect(throws: DeployError.shuttingDown) { var copy = state; _ = try copy.beginDeploy() }
     }
+
+    @Test func aNewVersionThatFailsDuringItsRolloutIsRolledBack() throws {
+        let (v1, v2) = (Handle(1), Handle(2))
+        var state = RolloutState<Handle>.idle(current: v1)
+        _ = try state.beginDeploy()
+        _ = state.promote(v2, rolloutEndsAt: later)
+        #expect(state.rollBack(v2) === v2)
+        #expect(state.status == .ready && state.current === v1 && state.previous == nil)
+        #expect(state.rollBack(v1) == nil, "outside a rollout nothing rolls back")
+    }
+
+    @Test func aPreviousVersionGoneEarlyEndsTheRollout() throws {
+        let (v1, v2) = (Handle(1), Handle(2))
+        var state = RolloutState<Handle>.idle(current: v1)
+        _ = try state.beginDeploy()
+        _ = state.promote(v2, rolloutEndsAt: later)
+        #expect(state.rollBack(v1) === v1)
+        #expect(state.status == .ready && state.current === v2)
+    }
+
+    @Test func aCrashLoopBacksOffThenGivesUp() {
+        var history = CrashHistory()
+        let start = ContinuousClock.now
+        let decisions = (0..<6).map { history.recordCrash(at: start + .seconds($0)) }
+        #expect(decisions == CrashHistory.backoff.map { .restart(after: $0) } + [.giveUp(crashes: 6)])
+        var spread = CrashHistory()
+        let apart = (0..<10).map { spread.recordCrash(at: start + CrashHistory.window * Double($0) + .seconds($0)) }
+        #expect(apart.allSatisfy { $0 == .restart(after: .zero) }, "crashes a window apart never add up")
+    }
 }

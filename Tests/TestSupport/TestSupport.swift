@@ -133,3 +133,13 @@ public func freePort() throws -> Int {
     guard bound else { throw TestSetupError("bind failed: errno \(errno)") }
     return Int(UInt16(bigEndian: address.sin_port))
 }
+
+/// Makes this process the new parent of orphaned descendants (Linux `PR_SET_CHILD_SUBREAPER`),
+/// so a test can `waitpid` a grandchild whose parent it killed and see how it ended. Swift's
+/// Glibc module does not export `prctl` (a variadic C function), so it is looked up by name.
+public func becomeChildSubreaper() -> Bool {
+    typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
+    let PR_SET_CHILD_SUBREAPER: Int32 = 36
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "prctl") else { return false }
+    return unsafeBitCast(symbol, to: Prctl.self)(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+}

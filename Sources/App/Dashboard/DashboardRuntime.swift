@@ -52,6 +52,12 @@ final class DashboardRuntime: Sendable {
             } catch {
                 send(.deployRefused("deploy refused: \(error)"))
             }
+        case .injectFault(let fault):
+            do {
+                send(.faultInjected(try service.controller.inject(fault)))
+            } catch {
+                send(.faultInjected("\(fault.rawValue) refused: \(error)"))
+            }
         case .toggleLoad:
             guard let generator = service.loadGenerator else {
                 send(.failed("the load generator is off (--no-load)"))

@@ -39,6 +39,7 @@ struct RESTAPI: Sendable {
             return Response(status: .noContent)
         }
         router.post("/deploy") { _, _ in try deploy() }
+        router.post("/chaos") { request, _ in try await chaos(request) }
         router.get("/stats") { _, _ in try JSONBody.response(snapshot()) }
         return router
     }
@@ -94,6 +95,17 @@ struct RESTAPI: Sendable {
         return try JSONBody.response(DeployAccepted(targetVersion: target, status: controller.status().rawValue), status: .accepted)
     }
 
+    /// `{"fault": "kill" | "hang"}`: a fault in the serving proxy, on purpose (202).
+    private func chaos(_ request: Request) async throws -> Response {
+        guard let controller else { throw APIError(status: .serviceUnavailable, message: "no deployment controller") }
+        let body = try await JSONBody.decode(ChaosBody.self, from: request)
+        guard let fault = Fault(rawValue: body.fault) else {
+            throw APIError.badRequest("fault must be one of \(Fault.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), got \"\(body.fault)\"")
+        }
+        let message = try controller.inject(fault)
+        return try JSONBody.response(["fault": fault.rawValue, "message": message], status: .accepted)
+    }
+
     // MARK: Lookups
 
     private func uuid(_ context: BasicRequestContext, _ parameter: String, _ what: String) throws -> UUID {
@@ -116,6 +128,7 @@ struct RESTAPI: Sendable {
 
 private struct AccountBody: Decodable { let name: String }
 private struct NoteBody: Decodable { let content: String }
+private struct ChaosBody: Decodable { let fault: String }
 private struct DeployAccepted: Encodable {
     let targetVersion: Int
     let status: String

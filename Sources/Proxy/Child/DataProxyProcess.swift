@@ -77,7 +77,10 @@ public final class DataProxyProcess: Sendable {
         process.standardOutput = readListeningLine(into: listening, then: configuration.logCapture, id: id)
         process.standardError = pipeLines(into: configuration.logCapture, source: "v\(id).err", prefix: "[v\(id)] ")
         let exit = ProcessExit()
-        process.terminationHandler = { process in exit.finish(status: process.terminationStatus) }
+        // As a shell reports it: 128 + the signal for a child a signal ended.
+        process.terminationHandler = { process in
+            exit.finish(status: process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus)
+        }
 
         let launchedAt = Date()
         let started = ContinuousClock.now

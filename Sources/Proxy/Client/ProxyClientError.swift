@@ -28,6 +28,14 @@ public enum ProxyClientError: Error, Sendable, Equatable, CustomStringConvertibl
         return false
     }
 
+    /// The connection failed after the request may have been sent (reset, closed, timed out):
+    /// the proxy may have died or hung with the call in hand. An answer of any kind (an HTTP
+    /// status, an RPC error) is not this: the proxy was there to give it.
+    public var mayHaveReachedAProxyThatFailed: Bool {
+        if case .transport = self { return true }
+        return false
+    }
+
     /// Sorts a transport failure: could the request have reached the proxy?
     static func classify(_ error: any Error, proxyId: Int) -> ProxyClientError {
         if isConnectFailure(error) { return .notSent(proxyId: proxyId, reason: "\(error)") }

@@ -9,6 +9,8 @@ public enum DeployError: Error, Sendable, Equatable, CustomStringConvertible {
     case noServingProxy
     case shuttingDown
     case buildFailed(String)
+    /// The new version failed during `ROLLOUT_WAIT`; the previous one serves again.
+    case rolledBack(String)
 
     public var description: String {
         switch self {
@@ -17,6 +19,7 @@ public enum DeployError: Error, Sendable, Equatable, CustomStringConvertible {
         case .noServingProxy: "no data proxy is serving"
         case .shuttingDown: "notely is shutting down"
         case .buildFailed(let output): "swift build failed: \(output)"
+        case .rolledBack(let reason): reason
         }
     }
 }

@@ -1,34 +1,83 @@
+import Foundation
 import Store
 
-/// Routing: every note-store call goes to a serving version, at random when two serve.
+/// Routing: every note-store call goes to a serving version, at random when two serve — and a
+/// crash or a hang costs it nothing but time.
+///
+/// - A call that finds no serving version (between a crash and its replacement) waits for one,
+///   up to its deadline.
+/// - A call that never reached a proxy (connection refused) goes to another, or waits.
+/// - A call that may have reached a proxy that then died or hung is sent again only once that
+///   process is gone (a hung one is killed by supervision), so the first try can never land
+///   after the second. Writes are safe to send again (`SQLiteNoteShard`): the same create is a
+///   success, an update keeps the newest `updatedAt`, and a delete whose first try landed
+///   finds nothing — which, on a second try, is the success it was.
 extension DeploymentController {
-    public func perform(_ call: NoteStoreCall) async throws -> NoteStoreAnswer {
-        try await route { try await $0.perform(call) }
-    }
+    /// How long a call may take, waits and retries included; also its deadline on the wire.
+    public static let callDeadline: Duration = .seconds(8)
 
-    /// Sends a call to a serving version. A call that never left this process (nothing
-    /// listening) is sent once more to the other serving version; nothing else is retried,
-    /// because it may have reached a proxy.
-    private func route<T: Sendable>(_ call: (ProxyClient) async throws -> T) async throws -> T {
-        guard let chosen = enterServingProxy() else { throw DeployError.noServingProxy }
-        do {
-            defer { chosen.leave() }
-            return try await call(chosen.client)
-        } catch let error as ProxyClientError where error.isNotSent {
-            guard let other = enterServingProxy(excluding: chosen) else { throw error }
-            defer { other.leave() }
-            logger.debug("v\(chosen.id) unreachable; sent to v\(other.id) instead")
-            return try await call(other.client)
+    public func perform(_ call: NoteStoreCall) async throws -> NoteStoreAnswer {
+        let deadline = ContinuousClock.now + Self.callDeadline
+        let wallDeadline = Date() + Self.callDeadline.seconds
+        var unreachable: [ServingProxy] = []
+        var lastFailure: (any Error)?
+        var isRetry = false
+        while true {
+            guard let proxy = await enterServingProxy(excluding: unreachable, before: deadline) else {
+                throw lastFailure ?? DeployError.noServingProxy
+            }
+            do {
+                defer { proxy.leave() }
+                return try await proxy.client.perform(call, deadline: wallDeadline)
+            } catch let error as ProxyClientError where error.isNotSent {
+                unreachable.append(proxy)   // it never got the call: try another, or wait for one
+                lastFailure = error
+            } catch let error as ProxyClientError where error.mayHaveReachedAProxyThatFailed {
+                lastFailure = error
+                guard await proxy.process.exited(before: deadline) else { throw error }
+                logger.info("sending \(call.operation.rawValue) again: v\(proxy.id) (pid \(proxy.process.pid)) went away while it ran")
+            } catch StoreError.noteNotFound where isRetry && call.operation == .deleteNote {
+                return .done
+            }
+            isRetry = true
         }
     }
 
-    /// Picks a serving version and marks a call in flight on it, under the same lock that
-    /// takes versions out of the routing — so a drain never misses a call.
-    private func enterServingProxy(excluding excluded: ServingProxy? = nil) -> ServingProxy? {
-        record.withLock { record in
-            guard let chosen = record.rollout.serving.filter({ $0 !== excluded }).randomElement() else { return nil }
-            chosen.enter()
-            return chosen
+    /// A routable serving version, with a call marked in flight on it — at random when two
+    /// serve. With none, waits until who serves changes, up to `deadline`; nil then, or once
+    /// `notely` stops.
+    private func enterServingProxy(excluding excluded: [ServingProxy], before deadline: ContinuousClock.Instant) async -> ServingProxy? {
+        while true {
+            let (chosen, changed, stopped) = record.withLock { record in
+                let candidates = record.rollout.serving.filter { proxy in proxy.isRoutable && !excluded.contains { $0 === proxy } }
+                let chosen = candidates.randomElement()
+                chosen?.enter()   // under the lock that takes versions out of the routing, so a drain never misses a call
+                if case .stopped = record.rollout { return (chosen, record.changed, true) }
+                return (chosen, record.changed, false)
+            }
+            if let chosen { return chosen }
+            let left = deadline - ContinuousClock.now
+            if stopped || left <= .zero { return nil }
+            _ = await changed.wait(timeout: left)
+        }
+    }
+}
+
+extension DataProxyProcess {
+    /// True once the process has exited, false if `deadline` comes first.
+    func exited(before deadline: ContinuousClock.Instant) async -> Bool {
+        if !isRunning { return true }
+        let left = deadline - ContinuousClock.now
+        guard left > .zero else { return false }
+        return await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await self.exited() != nil }
+            group.addTask {
+                try? await Task.sleep(for: left)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first || !isRunning
         }
     }
 }

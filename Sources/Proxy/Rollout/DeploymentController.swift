@@ -37,6 +37,16 @@ public final class DeploymentController: NoteStore {
         var lastError: String?
         var restarts = 0
         var deploys = 0
+        /// The current version's recent crashes, for back-off.
+        var crashes = CrashHistory()
+        /// Fulfilled (and replaced) whenever who serves changes, waking calls that wait for a
+        /// serving version.
+        var changed = AsyncPromise<Void>()
+
+        mutating func announceChange() {
+            changed.fulfill(())
+            changed = AsyncPromise()
+        }
     }
 
     let configuration: Configuration
@@ -133,6 +143,8 @@ public final class DeploymentController: NoteStore {
                 if case .refused = promotion { return promotion }
                 record.lastError = nil
                 record.deploys += 1
+                record.crashes.reset()
+                record.announceChange()
                 return promotion
             }
         }
@@ -142,19 +154,57 @@ public final class DeploymentController: NoteStore {
             await launched.shutdown(logger: logger)
             throw DeployError.shuttingDown
         case .servingAlone:
+            watch(newProxy)
             logger.info("v\(target) is serving", metadata: ["readyMs": "\(readyMs)"])
         case .servingBeside(let old):
+            watch(newProxy)
             logger.info("v\(target) ready in \(readyMs) ms; serving beside v\(old.id) for \(configuration.rolloutWait)")
-            try? await Task.sleep(for: configuration.rolloutWait)
-            await retirePrevious()
-            logger.info("rollout to v\(target) complete")
+            switch await waitOutRollout(of: newProxy) {
+            case .timeUp:
+                await retirePrevious()
+                logger.info("rollout to v\(target) complete")
+            case .previousGone:
+                logger.info("rollout to v\(target) complete (v\(old.id) went before its time)")
+            case .rolledBack:
+                let reason = record.withLock { $0.lastError } ?? "v\(target) failed during its rollout"
+                throw DeployError.rolledBack(reason)
+            case .shutDown:
+                throw DeployError.shuttingDown
+            }
         }
         return target
     }
 
+    private enum RolloutEnd { case timeUp, previousGone, rolledBack, shutDown }
+
+    /// Waits out `ROLLOUT_WAIT` — unless supervision ends it early: a rollback when the new
+    /// version fails, or the previous version gone before its time.
+    private func waitOutRollout(of newProxy: ServingProxy) async -> RolloutEnd {
+        while true {
+            let (rollout, changed) = record.withLock { ($0.rollout, $0.changed) }
+            switch rollout {
+            case .bothServing(let current, _, let endsAt) where current === newProxy:
+                if ContinuousClock.now >= endsAt { return .timeUp }
+                let left = endsAt - ContinuousClock.now
+                if await changed.wait(timeout: left) == nil, Task.isCancelled { return .shutDown }
+            case .idle(let current) where current === newProxy:
+                return .previousGone
+            case .stopped:
+                return .shutDown
+            default:
+                return .rolledBack
+            }
+        }
+    }
+
     /// Takes the previous version out of the routing, lets its calls finish, then stops it.
     private func retirePrevious() async {
-        let retiring = await membership.withLock { record.withLock { $0.rollout.stopRoutingPrevious() } }
+        let retiring = await membership.withLock {
+            record.withLock { record in
+                defer { record.announceChange() }
+                return record.rollout.stopRoutingPrevious()
+            }
+        }
         guard let old = retiring else { return }
         if !(await old.drain(timeout: configuration.drainTimeout)) {
             logger.warning("v\(old.id) still had calls in flight after \(configuration.drainTimeout); stopping it anyway")
@@ -162,17 +212,19 @@ public final class DeploymentController: NoteStore {
         await exportStats(of: old)
         stats.retireShardExport(from: old.statsSource)
         await old.process.shutdown(logger: logger)
-        record.withLock { $0.rollout.previousRetired() }
+        record.withLock { record in
+            record.rollout.previousRetired()
+            record.announceChange()
+        }
         logger.info("v\(old.id) retired")
     }
 
     // MARK: Background work and shutdown
 
-    /// Starts the background loops: shard stats every `statsInterval`, and crash
-    /// supervision. Both end at `shutdown()`.
+    /// Starts the shard-stats polling (supervision starts with each serving version). It ends
+    /// at `shutdown()`.
     public func startBackgroundWork() {
         startStatsPolling()
-        track(Task { await self.superviseLoop() })
     }
 
     /// Stops every proxy (whichever exist) and the background work. Deploys are refused from
@@ -183,7 +235,10 @@ public final class DeploymentController: NoteStore {
     }
 
     private func stopEverything() async {
-        let proxies = record.withLock { $0.rollout.stop() }
+        let proxies = record.withLock { record in
+            defer { record.announceChange() }
+            return record.rollout.stop()
+        }
         let tasks = background.withLock { tasks in
             defer { tasks.removeAll() }
             return tasks

@@ -118,6 +118,30 @@ enum RolloutState<Proxy: RolloutMember>: Sendable {
         if case .retiring(let current, _) = self { self = .idle(current: current) }
     }
 
+    /// A version that failed during `ROLLOUT_WAIT`: the new one is dropped and the previous
+    /// one serves alone again. Returns the version that failed, or nil outside a rollout.
+    mutating func rollBack(_ failed: Proxy) -> Proxy? {
+        guard case .bothServing(let current, let previous, _) = self else { return nil }
+        if failed === current {
+            self = .idle(current: previous)
+            return current
+        }
+        if failed === previous {
+            self = .idle(current: current)   // the old one went early: the rollout is complete
+            return previous
+        }
+        return nil
+    }
+
+    /// A version given up after crashing again and again: nothing serves in its place.
+    mutating func remove(_ proxy: Proxy) {
+        switch self {
+        case .idle(let current) where current === proxy: self = .idle(current: nil)
+        case .launching(let target, let current) where current === proxy: self = .launching(target: target, current: nil)
+        default: break
+        }
+    }
+
     /// Whether `proxy` gets new calls (a retiring one is left alone: it is being stopped).
     func isServing(_ proxy: Proxy) -> Bool {
         serving.contains { $0 === proxy }

@@ -14,6 +14,7 @@ final class ServingProxy: Sendable {
     private let calls = Mutex(Calls())
     private let drained = AsyncPromise<Void>()
     private let failedChecks = Mutex(0)
+    private let condemned = Mutex(false)
 
     init(_ process: DataProxyProcess) {
         self.process = process
@@ -24,6 +25,17 @@ final class ServingProxy: Sendable {
     /// Names this process (not just its version) for the shard-stats merge: a restarted
     /// process of the same version counts from zero again.
     var statsSource: String { "v\(process.id)/\(process.pid)" }
+
+    /// Whether new calls may go to it: it runs, and it was not found crashed or hung.
+    var isRoutable: Bool { process.isRunning && !condemned.withLock { $0 } }
+
+    /// Takes it out of the routing for good (it is being killed); true the first time.
+    func condemn() -> Bool {
+        condemned.withLock { condemned in
+            defer { condemned = true }
+            return !condemned
+        }
+    }
 
     /// Call only while the controller's state lock makes this proxy routable.
     func enter() { calls.withLock { $0.inFlight += 1 } }

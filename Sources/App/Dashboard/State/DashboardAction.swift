@@ -1,4 +1,5 @@
 import Foundation
+import Proxy
 import Store
 
 /// What can happen to the dashboard: a key, fresh data, or the result of an effect.
@@ -11,6 +12,8 @@ enum DashboardAction: Sendable {
     case noteDeleted(Note)
     case deployStarted(targetVersion: Int)
     case deployRefused(String)
+    /// What a `k` or `h` did, or why it could not.
+    case faultInjected(String)
     case loadToggled(on: Bool)
     case failed(String)
 }
@@ -22,6 +25,7 @@ enum DashboardEffect: Equatable, Sendable {
     case updateNote(Note, content: String)
     case deleteNote(Note)
     case deploy
+    case injectFault(Fault)
     case toggleLoad
     /// Reload accounts and the notes of this account.
     case loadNotes(accountId: UUID?)

@@ -50,7 +50,7 @@ enum DashboardUpdate {
         case .deployStarted(let target):
             showDeployMessage(&state, "deploy of v\(target) started")
             return []
-        case .deployRefused(let reason):
+        case .deployRefused(let reason), .faultInjected(let reason):
             showDeployMessage(&state, reason)
             return []
         case .loadToggled(let on):
@@ -133,6 +133,8 @@ enum DashboardUpdate {
         switch command {
         case .quit: return quit(&state)
         case .deploy: return [.deploy]
+        case .killProxy: return [.injectFault(.kill)]
+        case .hangProxy: return [.injectFault(.hang)]
         case .toggleLoad: return [.toggleLoad]
         case .showHelp:
             state.showHelp = true

@@ -1,7 +1,7 @@
 /// What a key does while the dashboard is browsing (editing and the y/n question read keys
 /// of their own).
 enum DashboardCommand: Sendable, Equatable {
-    case quit, deploy, toggleLoad, showHelp
+    case quit, deploy, toggleLoad, showHelp, killProxy, hangProxy
     case moveUp, moveDown, switchFocus
     case newAccount, newNote, edit, delete
     case scrollLogsBack, scrollLogsForward
@@ -21,44 +21,45 @@ struct KeyBinding: Sendable {
     let help: String
     /// The keys and the word on the bottom help line; nil leaves it off the line.
     let line: (key: String, word: String)?
-    /// Shown on the help line of a narrow terminal too.
-    let essential: Bool
+    /// Which entries the help line keeps when not all fit: lower ranks first.
+    let rank: Int
     /// Hinted in this pane's title.
     let pane: Pane?
 
     init(_ keys: [KeyEvent], _ command: DashboardCommand, label: String, help: String,
-         line: (key: String, word: String)? = nil, essential: Bool = false, pane: Pane? = nil) {
+         line: (key: String, word: String)? = nil, rank: Int = 9, pane: Pane? = nil) {
         self.keys = keys
         self.command = command
         self.label = label
         self.help = help
         self.line = line
-        self.essential = essential
+        self.rank = rank
         self.pane = pane
     }
 }
 
 enum Keymap {
     static let bindings: [KeyBinding] = [
-        KeyBinding([.up, .character("k")], .moveUp, label: "↑ ↓  j k", help: "move the selection", line: ("↑↓", "move")),
-        KeyBinding([.down, .character("j")], .moveDown, label: "", help: ""),
+        KeyBinding([.up], .moveUp, label: "↑ ↓", help: "move the selection", line: ("↑↓", "move"), rank: 6),
+        KeyBinding([.down], .moveDown, label: "", help: ""),
         KeyBinding([.left, .right, .tab, .backTab], .switchFocus, label: "← →  Tab", help: "switch between accounts and notes",
-                   line: ("←→/Tab", "switch")),
-        KeyBinding([.character("a")], .newAccount, label: "a", help: "new account", line: ("a", "account"), essential: true, pane: .notes),
-        KeyBinding([.character("n")], .newNote, label: "n", help: "new note for the selected account", line: ("n", "note"),
-                   essential: true, pane: .notes),
+                   line: ("←→/Tab", "switch"), rank: 7),
+        KeyBinding([.character("a")], .newAccount, label: "a", help: "new account", line: ("a", "account"), rank: 4, pane: .notes),
+        KeyBinding([.character("n")], .newNote, label: "n", help: "new note for the selected account", line: ("n", "note"), rank: 4, pane: .notes),
         KeyBinding([.character("e"), .enter], .edit, label: "e  Enter", help: "edit the selected note (Enter saves, Esc cancels)",
-                   line: ("e", "edit"), essential: true, pane: .notes),
-        KeyBinding([.character("x")], .delete, label: "x", help: "delete the selected note (asks y/n)", line: ("x", "delete"),
-                   essential: true, pane: .notes),
-        KeyBinding([.character("d")], .deploy, label: "d", help: "deploy the next proxy version", line: ("d", "deploy"),
-                   essential: true, pane: .deployments),
-        KeyBinding([.character("g")], .toggleLoad, label: "g", help: "load generator on/off", line: ("g", "load"), essential: true),
-        KeyBinding([.pageUp], .scrollLogsBack, label: "PgUp PgDn", help: "scroll the logs", line: ("PgUp/PgDn", "logs")),
+                   line: ("e", "edit"), rank: 4, pane: .notes),
+        KeyBinding([.character("x")], .delete, label: "x", help: "delete the selected note (asks y/n)", line: ("x", "delete"), rank: 5, pane: .notes),
+        KeyBinding([.character("d")], .deploy, label: "d", help: "deploy the next proxy version", line: ("d", "deploy"), rank: 2, pane: .deployments),
+        KeyBinding([.character("k")], .killProxy, label: "k", help: "kill the serving proxy (SIGKILL): watch it recover", line: ("k", "kill"), rank: 3,
+                   pane: .deployments),
+        KeyBinding([.character("h")], .hangProxy, label: "h", help: "hang the serving proxy for 5 s (SIGSTOP, SIGCONT)", line: ("h", "hang"), rank: 3,
+                   pane: .deployments),
+        KeyBinding([.character("g")], .toggleLoad, label: "g", help: "load generator on/off", line: ("g", "load"), rank: 5),
+        KeyBinding([.pageUp], .scrollLogsBack, label: "PgUp PgDn", help: "scroll the logs", line: ("PgUp/PgDn", "logs"), rank: 8),
         KeyBinding([.pageDown], .scrollLogsForward, label: "", help: ""),
-        KeyBinding([.character("?")], .showHelp, label: "?", help: "this list of keys", line: ("?", "help"), essential: true),
+        KeyBinding([.character("?")], .showHelp, label: "?", help: "this list of keys", line: ("?", "help"), rank: 1),
         KeyBinding([.character("q"), .interrupt], .quit, label: "q  Ctrl-C", help: "quit (stops everything in order)",
-                   line: ("q", "quit"), essential: true),
+                   line: ("q", "quit"), rank: 1),
     ]
 
     static func command(for key: KeyEvent) -> DashboardCommand? {
@@ -70,9 +71,19 @@ enum Keymap {
         bindings.filter { !$0.label.isEmpty }.map { ($0.label, $0.help) }
     }
 
-    /// The bottom line's entries: all, or only the essential ones on a narrow terminal.
-    static func lineEntries(essentialOnly: Bool) -> [(key: String, word: String)] {
-        bindings.filter { !essentialOnly || $0.essential }.compactMap(\.line)
+    /// The bottom line's entries that fit in `width` columns whole, as `measure` counts them:
+    /// the lowest ranks are kept, shown in the table's order.
+    static func lineEntries(width: Int, measure: DisplayWidth) -> [(key: String, word: String)] {
+        let entries = bindings.enumerated().compactMap { index, binding in binding.line.map { (index, binding.rank, $0) } }
+        var used = 0
+        var kept: Set<Int> = []
+        for (index, _, line) in entries.sorted(by: { ($0.1, $0.0) < ($1.1, $1.0) }) {
+            let columns = measure.of(KeyHelpLine.text(line))
+            if used + columns > width { continue }
+            used += columns
+            kept.insert(index)
+        }
+        return entries.filter { kept.contains($0.0) }.map(\.2)
     }
 
     /// `d deploy`, `a account  n note …`: the keys a pane's title hints at.
