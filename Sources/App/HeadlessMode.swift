@@ -24,6 +24,7 @@ extension NotelyCommand {
         service.clean = clean
         service.port = port
         service.shards = shards
+        service.durability = durability
         service.rolloutWait = .milliseconds(Int64(rolloutWait * 1000))
         service.load = noLoad ? nil : .init(accounts: accounts, requestsPerMinute: rpm)
         service.rebuild = rebuild

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Store
 
 /// The command line of the design's contract: one executable, a mode chosen by flags.
 struct NotelyCommand: AsyncParsableCommand {
@@ -52,6 +53,10 @@ struct NotelyCommand: AsyncParsableCommand {
     @Flag(help: "Run `swift build` before each new proxy version, so edited code ships with a deploy.")
     var rebuild = false
 
+    @Option(help: ArgumentHelp("What an acknowledged write survives: full (power loss too) or normal (a crash of any process).",
+                               valueName: "mode"))
+    var durability: Durability = .default
+
     @Option(help: ArgumentHelp("Dashboard colours: dark or light. NO_COLOR turns colour off.", valueName: "theme"))
     var theme: ThemeName = .dark
 
@@ -83,3 +88,5 @@ struct NotelyCommand: AsyncParsableCommand {
         }
     }
 }
+
+extension Durability: ExpressibleByArgument {}

@@ -15,7 +15,7 @@ struct ProxyMode {
         let logger = Logger(label: "proxy")
         let dataDirectory = DataDirectory(path: options.dataDir)
         if options.clean { try dataDirectory.removeDatabases() }
-        let store = try ShardedNoteStore(dataDirectory: dataDirectory, shardCount: options.shards)
+        let store = try ShardedNoteStore(dataDirectory: dataDirectory, shardCount: options.shards, durability: options.durability)
         defer { try? store.close() }
 
         let parentAlive = ParentLifeline.watch {

@@ -5,10 +5,11 @@ import GRDB
 public final class SQLiteAccountStore: AccountStore {
     private let pool: DatabasePool
 
-    public init(dataDirectory: DataDirectory) throws {
+    public init(dataDirectory: DataDirectory, durability: Durability = .default) throws {
         try dataDirectory.create()
         pool = try DatabasePool(path: dataDirectory.accountsURL.path,
                                 configuration: DataDirectory.configuration(label: "accounts"))
+        try durability.apply(to: pool)
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-accounts") { db in
             try db.execute(sql: """

@@ -16,9 +16,10 @@ struct SQLiteNoteShard: NoteStore {
     let name: String
     let pool: DatabasePool
 
-    init(url: URL, index: Int, shardCount: Int) throws {
+    init(url: URL, index: Int, shardCount: Int, durability: Durability = .default) throws {
         name = ShardRouter.shardName(index)
         pool = try DatabasePool(path: url.path, configuration: DataDirectory.configuration(label: name))
+        try durability.apply(to: pool)
         try Self.migrator(index: index, shardCount: shardCount).migrate(pool)
         try Self.checkShardCount(pool, url: url, requested: shardCount)
     }

@@ -8,12 +8,12 @@ public final class ShardedNoteStore: NoteStore {
 
     /// Opens (creating if needed) the shard files. Fails with `shardCountMismatch` when the
     /// data dir was made with another shard count.
-    public init(dataDirectory: DataDirectory, shardCount: Int) throws {
+    public init(dataDirectory: DataDirectory, shardCount: Int, durability: Durability = .default) throws {
         guard shardCount > 0 else { throw StoreError.invalidInput("shard count must be at least 1") }
         try dataDirectory.create()
         router = ShardRouter(shardCount: shardCount)
         shards = try (0..<shardCount).map { index in
-            try SQLiteNoteShard(url: dataDirectory.shardURL(index), index: index, shardCount: shardCount)
+            try SQLiteNoteShard(url: dataDirectory.shardURL(index), index: index, shardCount: shardCount, durability: durability)
         }
     }
 

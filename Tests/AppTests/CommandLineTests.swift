@@ -12,7 +12,7 @@ import Proxy
     @Test(arguments: [
         ["--port", "abc"], ["--port", "70000"], ["--shards", "0"], ["--rpm", "-1"], ["--theme", "blue"],
         ["--rollout-wait", "-5"], ["--accounts", "0"], ["--bogus"], ["--headless", "--proxy"],
-        ["--proxy-port", "9000"], ["--proxy", "--proxy-port", "0"], ["--proxy", "--proxy-id", "0"],
+        ["--proxy-port", "9000"], ["--proxy", "--proxy-port", "0"], ["--proxy", "--proxy-id", "0"], ["--durability", "fast"],
     ])
     func badFlagsGiveOneClearLineAndExitCode2(arguments: [String]) throws {
         let (status, output) = try notely(arguments)
@@ -26,7 +26,7 @@ import Proxy
         let (status, output) = try notely(["--help"])
         #expect(status == 0)
         for flag in ["--headless", "--proxy", "--proxy-port", "--proxy-id", "--data-dir", "--clean", "--port", "--shards",
-                     "--rollout-wait", "--no-load", "--accounts", "--rpm", "--rebuild", "--theme"] {
+                     "--rollout-wait", "--no-load", "--accounts", "--rpm", "--rebuild", "--theme", "--durability"] {
             #expect(output.contains(flag), "--help lacks \(flag)")
         }
     }

@@ -20,6 +20,7 @@ final class NotelyService: Sendable {
         var clean = false
         var port = 8080
         var shards = 2
+        var durability = Durability.default
         var rolloutWait: Duration = .seconds(30)
         var load: LoadGenerator.Configuration? = .init(accounts: 5, requestsPerMinute: 600)
         var rebuild = false
@@ -67,12 +68,13 @@ final class NotelyService: Sendable {
             logger.info("removed the databases in \(options.dataDirectory)")
         }
         // Opening the shards here gives a clear error for a wrong --shards before any child runs.
-        try ShardedNoteStore(dataDirectory: dataDirectory, shardCount: options.shards).close()
-        let accounts = try SQLiteAccountStore(dataDirectory: dataDirectory)
+        try ShardedNoteStore(dataDirectory: dataDirectory, shardCount: options.shards, durability: options.durability).close()
+        let accounts = try SQLiteAccountStore(dataDirectory: dataDirectory, durability: options.durability)
 
         let stats = StatsCollector()
         let launch = ProxyLaunchConfiguration(executable: options.executable, dataDirectory: options.dataDirectory,
-                                              shards: options.shards, workingDirectory: options.workingDirectory,
+                                              shards: options.shards, durability: options.durability,
+                                              workingDirectory: options.workingDirectory,
                                               logCapture: logs, stats: stats)
         let rebuilder = options.rebuild ? Rebuilder(workingDirectory: options.workingDirectory, logCapture: logs) : nil
         let controller = DeploymentController(

@@ -1,4 +1,5 @@
 import Foundation
+import Store
 import Telemetry
 
 /// Everything needed to start proxy children the same way every time.
@@ -7,6 +8,7 @@ public struct ProxyLaunchConfiguration: Sendable {
     public var executable: URL
     public var dataDirectory: String
     public var shards: Int
+    public var durability: Durability
     /// Where the child runs; the parent's current directory by default.
     public var workingDirectory: URL
     /// How long a new proxy may take to answer `Ready`.
@@ -19,11 +21,13 @@ public struct ProxyLaunchConfiguration: Sendable {
     public var stats: StatsCollector?
 
     public init(executable: URL = ProxyLaunchConfiguration.currentExecutable(), dataDirectory: String, shards: Int,
+                durability: Durability = .default,
                 workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
                 logCapture: LogCapture? = nil, stats: StatsCollector? = nil) {
         self.executable = executable
         self.dataDirectory = dataDirectory
         self.shards = shards
+        self.durability = durability
         self.workingDirectory = workingDirectory
         self.logCapture = logCapture
         self.stats = stats
@@ -39,6 +43,7 @@ public struct ProxyLaunchConfiguration: Sendable {
 
     /// No `--proxy-port`: the child binds port 0 and reports the port it got (`ListeningLine`).
     func arguments(id: Int) -> [String] {
-        ["--proxy", "--proxy-id", String(id), "--data-dir", dataDirectory, "--shards", String(shards)]
+        ["--proxy", "--proxy-id", String(id), "--data-dir", dataDirectory, "--shards", String(shards),
+         "--durability", durability.rawValue]
     }
 }
