@@ -11,9 +11,14 @@ import TestSupport
         let figures = BenchFigures(direct: direct, rpcFloor: run, proxied: run,
                                    rollout: .init(deploys: 3, readyMsMedian: 40, readyMsMax: 60, requests: 500, failures: 0,
                                                   p99UsSteady: 900, p99UsDuringRollout: 1200),
-                                   proxyRssMB: 20, proxyPrivateMB: 4, clients: 8, secondsPerRun: 5, build: "release")
+                                   faults: [.init(fault: "kill", requests: 900, failures: 0, longestGapMs: 310, replacedAfterMs: 60)],
+                                   proxyRssMB: 20, proxyPrivateMB: 4, proxyUssMB: 5, proxyPssMB: 9, clients: 8, secondsPerRun: 5,
+                                   build: "release", durability: "normal")
         let json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(figures)) as? [String: Any])
-        for key in ["direct", "rpcFloor", "proxied", "rollout", "proxyRssMB"] { #expect(json[key] != nil, "\(key)") }
+        for key in ["direct", "rpcFloor", "proxied", "rollout", "faults", "proxyRssMB", "proxyUssMB", "proxyPssMB", "durability"] {
+            #expect(json[key] != nil, "\(key)")
+        }
+        #expect(figures.table.contains("kill     900 requests, 0 failed, longest gap 310 ms, replaced after 60 ms"), "\(figures.table)")
         for key in ["direct", "rpcFloor", "proxied"] {
             let run = try #require(json[key] as? [String: Any])
             #expect(Set(["opsPerSec", "p50Us", "p99Us", "benchCpuUsPerOp"]).isSubset(of: Set(run.keys)))
@@ -39,6 +44,9 @@ import TestSupport
         #expect(text.contains("proxied / rpcFloor"))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
         #expect((json["rollout"] as? [String: Any])?["failures"] as? Int == 0)
+        let faults = try #require(json["faults"] as? [[String: Any]])
+        #expect(faults.map { $0["fault"] as? String } == ["kill", "hang"])
+        #expect(faults.allSatisfy { $0["failures"] as? Int == 0 }, "\(faults)")
         let proxied = try #require(json["proxied"] as? [String: Any])
         #expect(proxied["opsPerSec"] as? Double ?? 0 > 0)
         #expect(proxied["benchCpuUsPerOp"] as? Double ?? 0 > 0)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Store
 import Logging
 import Telemetry
 
@@ -26,6 +27,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Deploys in the rollout run (default 10, 3 with --quick).", valueName: "n"))
     var deploys: Int?
 
+    @Option(help: ArgumentHelp("The shards' --durability in every run.", valueName: "mode"))
+    var durability: Durability = .default
+
     func validate() throws {
         if !(1...256).contains(clients) { throw ValidationError("--clients must be 1…256, got \(clients)") }
         if let seconds, !(1...600).contains(seconds) { throw ValidationError("--seconds must be 1…600, got \(seconds)") }
@@ -42,7 +46,8 @@ struct BenchCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let benchmarks = Benchmarks(clients: clients, duration: .seconds(seconds ?? (quick ? 5 : 20)), deploys: deploys ?? (quick ? 3 : 10),
-                                    rolloutWait: .seconds(quick ? 1 : 2), directory: directory, logger: Logger(label: "bench"))
+                                    rolloutWait: .seconds(quick ? 1 : 2), durability: durability, directory: directory,
+                                    logger: Logger(label: "bench"))
         let figures = try await benchmarks.run { step in
             StandardError.writeLine("bench: \(step)…")
         }

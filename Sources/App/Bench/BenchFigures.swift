@@ -23,17 +23,35 @@ struct BenchFigures: Codable, Sendable {
         var p99UsDuringRollout: Double
     }
 
+    /// A fault injected into the serving proxy under steady load.
+    struct FaultRun: Codable, Sendable {
+        var fault: String
+        var requests: Int
+        var failures: Int
+        /// The longest stretch without a successful answer, from the fault to 3 s after the replacement.
+        var longestGapMs: Double
+        /// From the fault to a replacement serving.
+        var replacedAfterMs: Double
+    }
+
     var direct: Throughput
     var rpcFloor: Throughput
     var proxied: Throughput
     var rollout: Rollout
+    var faults: [FaultRun]
     var proxyRssMB: Double
     /// The part of the resident memory that is the proxy's own (heap, stacks); the rest is
     /// shared code (the notely binary, the Swift runtime, Foundation) mapped by every process.
     var proxyPrivateMB: Double
+    /// Unique set size: Private_Clean + Private_Dirty.
+    var proxyUssMB: Double
+    /// Proportional set size.
+    var proxyPssMB: Double
     var clients: Int
     var secondsPerRun: Double
     var build: String
+    /// The `--durability` the shards ran with.
+    var durability: String
 
     /// The table printed at the end of a run.
     var table: String {
@@ -47,7 +65,7 @@ struct BenchFigures: Codable, Sendable {
         let ratio = rpcFloor.opsPerSec > 0 ? proxied.opsPerSec / rpcFloor.opsPerSec : 0
         let p99Ratio = rollout.p99UsSteady > 0 ? rollout.p99UsDuringRollout / rollout.p99UsSteady : 0
         return """
-            Notely bench — \(build) build, \(clients) concurrent clients, \(String(format: "%.0f", secondsPerRun)) s per run
+            Notely bench — \(build) build, \(clients) concurrent clients, \(String(format: "%.0f", secondsPerRun)) s per run, durability \(durability)
                                                           CPU µs per op
             run              ops/s     p50 µs     p99 µs  failures     bench     proxy
             \(row("direct", direct))
@@ -58,7 +76,16 @@ struct BenchFigures: Codable, Sendable {
               ready after launch      median \(String(format: "%.0f", rollout.readyMsMedian)) ms, max \(String(format: "%.0f", rollout.readyMsMax)) ms   (target: median ≤ 150 ms)
               requests / failures     \(rollout.requests) / \(rollout.failures)   (target: 0 failures)
               p99 steady / rollout    \(String(format: "%.0f", rollout.p99UsSteady)) µs / \(String(format: "%.0f", rollout.p99UsDuringRollout)) µs = \(String(format: "%.2f", p99Ratio))×   (target ≤ 2×)
-            proxy resident memory     \(String(format: "%.1f", proxyRssMB)) MB, of it private \(String(format: "%.1f", proxyPrivateMB)) MB   (target < 32 MB resident)
+            faults under load (target: 0 failures, no gap over 2 s)
+            \(faults.map(\.row).joined(separator: "\n"))
+            proxy memory              RSS \(String(format: "%.1f", proxyRssMB)) MB, PSS \(String(format: "%.1f", proxyPssMB)) MB, USS \(String(format: "%.1f", proxyUssMB)) MB   (target: USS ≤ 8 MB)
             """
+    }
+}
+
+extension BenchFigures.FaultRun {
+    var row: String {
+        "  " + fault.padding(toLength: 6, withPad: " ", startingAt: 0)
+            + String(format: "%6d requests, %d failed, longest gap %.0f ms, replaced after %.0f ms", requests, failures, longestGapMs, replacedAfterMs)
     }
 }

@@ -11,6 +11,7 @@ struct Benchmarks {
     let duration: Duration
     let deploys: Int
     let rolloutWait: Duration
+    let durability: Durability
     let directory: URL
     let logger: Logger
 
@@ -23,28 +24,31 @@ struct Benchmarks {
                                                    step: { client, _ in _ = try await client.ready() })
         progress("proxied: the op mix through ProxyClient, the proxy child and SQLite")
         let proxied = try await measureStore(proxy.client, proxyPid: proxy.pid)
-        let rss = Self.megabytes("VmRSS", pid: proxy.pid)
-        let privateMemory = Self.megabytes("RssAnon", pid: proxy.pid)
+        let memory = ProxyMemory(pid: proxy.pid)
         await proxy.shutdown(logger: logger)
         progress("rollout: \(deploys) deploys under steady load")
         let rollout = try await measureRollouts()
+        progress("faults: kill and hang of the serving proxy under steady load")
+        let faults = try await measureFaults()
         #if DEBUG
         let build = "debug"
         #else
         let build = "release"
         #endif
-        return BenchFigures(direct: direct, rpcFloor: rpcFloor, proxied: proxied, rollout: rollout, proxyRssMB: rss,
-                            proxyPrivateMB: privateMemory,
-                            clients: clients, secondsPerRun: Double(duration.components.seconds), build: build)
+        return BenchFigures(direct: direct, rpcFloor: rpcFloor, proxied: proxied, rollout: rollout, faults: faults,
+                            proxyRssMB: memory.rss, proxyPrivateMB: memory.anonymous, proxyUssMB: memory.uss, proxyPssMB: memory.pss,
+                            clients: clients, secondsPerRun: Double(duration.components.seconds), build: build,
+                            durability: durability.rawValue)
     }
 
     private func launchConfiguration() -> ProxyLaunchConfiguration {
-        ProxyLaunchConfiguration(dataDirectory: directory.appendingPathComponent("proxied").path, shards: 2,
+        ProxyLaunchConfiguration(dataDirectory: directory.appendingPathComponent("proxied").path, shards: 2, durability: durability,
                                  workingDirectory: directory, logCapture: LogCapture())
     }
 
     private func measureDirect() async throws -> BenchFigures.Throughput {
-        let store = try ShardedNoteStore(dataDirectory: DataDirectory(path: directory.appendingPathComponent("direct").path), shardCount: 2)
+        let store = try ShardedNoteStore(dataDirectory: DataDirectory(path: directory.appendingPathComponent("direct").path), shardCount: 2,
+                                         durability: durability)
         defer { try? store.close() }
         return try await measureStore(store)
     }
@@ -60,33 +64,9 @@ struct Benchmarks {
     /// Steady load through the controller; first a steady window, then `deploys` rollouts
     /// back to back. Latencies are kept apart by phase.
     private func measureRollouts() async throws -> BenchFigures.Rollout {
-        let stats = StatsCollector()
-        var launch = launchConfiguration()
-        launch.dataDirectory = directory.appendingPathComponent("rollout").path
-        let controller = DeploymentController(configuration: .init(launch: launch, rolloutWait: rolloutWait), stats: stats, logger: logger)
-        try await controller.deploy()
-        controller.startBackgroundWork()
+        let controller = try await startController("rollout")
         let recorder = LatencyRecorder()
-        recorder.setPhase("warmup")
-        let load = Task {
-            await withTaskGroup(of: Void.self) { group in
-                for _ in 0..<clients {
-                    group.addTask {
-                        var workload = NoteWorkload(store: controller)
-                        try? await workload.seed(10)
-                        var random = SystemRandomNumberGenerator()
-                        while !Task.isCancelled {
-                            let phase = recorder.currentPhase
-                            let begin = ContinuousClock.now
-                            var failed = false
-                            do { try await workload.step(using: &random) } catch { failed = true }
-                            if Task.isCancelled { break }   // stopped mid-call at the end: not a failure
-                            recorder.record((ContinuousClock.now - begin).microseconds, phase: phase, failed: failed)
-                        }
-                    }
-                }
-            }
-        }
+        let load = steadyLoad(through: controller, recorder: recorder)
         try await Task.sleep(for: .seconds(1))
         recorder.setPhase("steady")
         try await Task.sleep(for: duration)
@@ -107,12 +87,88 @@ struct Benchmarks {
             p99UsSteady: recorder.percentile("steady", 99), p99UsDuringRollout: recorder.percentile("rollout", 99))
     }
 
-    /// A memory figure of a process from /proc/PID/status (VmRSS: all resident pages, shared
-    /// code included; RssAnon: its private heap and stacks), in MB; 0 where /proc is not there.
-    static func megabytes(_ field: String, pid: Int32) -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("\(field):") }),
-              let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return 0 }
-        return kilobytes / 1024
+    /// Under the same steady load: the serving proxy killed, then hung, each followed by a few
+    /// seconds of traffic. Polls for the replacement: this is a measurement, not a test.
+    private func measureFaults() async throws -> [BenchFigures.FaultRun] {
+        let controller = try await startController("faults")
+        let recorder = LatencyRecorder()
+        let load = steadyLoad(through: controller, recorder: recorder)
+        try await Task.sleep(for: .seconds(1))
+        var runs: [BenchFigures.FaultRun] = []
+        for fault in Fault.allCases {
+            recorder.setPhase(fault.rawValue)
+            let restarts = controller.snapshot().restarts
+            let injected = ContinuousClock.now
+            try controller.inject(fault)
+            while controller.snapshot().restarts == restarts, ContinuousClock.now - injected < .seconds(30) {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            let replacedMs = (ContinuousClock.now - injected).seconds * 1000
+            try await Task.sleep(for: .seconds(3))
+            runs.append(.init(fault: fault.rawValue, requests: recorder.count(fault.rawValue), failures: recorder.failures(fault.rawValue),
+                              longestGapMs: recorder.longestGap(fault.rawValue).seconds * 1000, replacedAfterMs: replacedMs))
+        }
+        recorder.setPhase("after")
+        load.cancel()
+        await load.value
+        await controller.shutdown()
+        return runs
+    }
+
+    private func startController(_ name: String) async throws -> DeploymentController {
+        var launch = launchConfiguration()
+        launch.dataDirectory = directory.appendingPathComponent(name).path
+        let controller = DeploymentController(configuration: .init(launch: launch, rolloutWait: rolloutWait), stats: StatsCollector(),
+                                              logger: logger)
+        try await controller.deploy()
+        controller.startBackgroundWork()
+        return controller
+    }
+
+    /// `clients` loops of the op mix through the controller, each call recorded in the phase
+    /// it began in, until cancelled.
+    private func steadyLoad(through controller: DeploymentController, recorder: LatencyRecorder) -> Task<Void, Never> {
+        recorder.setPhase("warmup")
+        let clients = clients
+        return Task {
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<clients {
+                    group.addTask {
+                        var workload = NoteWorkload(store: controller)
+                        try? await workload.seed(10)
+                        var random = SystemRandomNumberGenerator()
+                        while !Task.isCancelled {
+                            let phase = recorder.currentPhase
+                            let begin = ContinuousClock.now
+                            var failed = false
+                            do { try await workload.step(using: &random) } catch { failed = true }
+                            if Task.isCancelled { break }   // stopped mid-call at the end: not a failure
+                            recorder.record((ContinuousClock.now - begin).microseconds, phase: phase, failed: failed)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A process's memory, in MB, from /proc (0 where it is not there). RSS counts every resident
+/// page, the shared code of the one `notely` binary and the Swift runtime included; USS
+/// (Private_Clean + Private_Dirty of smaps_rollup) is what the process alone costs; PSS shares
+/// each shared page out among the processes that map it.
+struct ProxyMemory {
+    var rss = 0.0, anonymous = 0.0, uss = 0.0, pss = 0.0
+
+    init(pid: Int32) {
+        func kilobytes(_ file: String, _ field: String) -> Double {
+            guard let text = try? String(contentsOfFile: "/proc/\(pid)/\(file)", encoding: .utf8),
+                  let line = text.split(separator: "\n").first(where: { $0.hasPrefix("\(field):") }),
+                  let value = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return 0 }
+            return value
+        }
+        rss = kilobytes("status", "VmRSS") / 1024
+        anonymous = kilobytes("status", "RssAnon") / 1024
+        uss = (kilobytes("smaps_rollup", "Private_Clean") + kilobytes("smaps_rollup", "Private_Dirty")) / 1024
+        pss = kilobytes("smaps_rollup", "Pss") / 1024
     }
 }

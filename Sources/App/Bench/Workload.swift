@@ -51,6 +51,9 @@ final class LatencyRecorder: Sendable {
         var histograms: [String: Histogram<UInt64>] = [:]
         var counts: [String: Int] = [:]
         var failures: [String: Int] = [:]
+        var lastSuccess: ContinuousClock.Instant?
+        /// The longest stretch without a successful answer, per phase (across all clients).
+        var longestGaps: [String: Duration] = [:]
     }
 
     private let state = Mutex(State())
@@ -60,10 +63,13 @@ final class LatencyRecorder: Sendable {
     var currentPhase: String { phase.withLock { $0 } }
 
     func record(_ microseconds: UInt64, phase: String, failed: Bool) {
+        let now = ContinuousClock.now
         state.withLock { state in
             if failed {
                 state.failures[phase, default: 0] += 1
             } else {
+                if let last = state.lastSuccess { state.longestGaps[phase] = max(state.longestGaps[phase] ?? .zero, now - last) }
+                state.lastSuccess = now
                 _ = state.histograms[phase, default: Histogram(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)]
                     .record(max(1, min(microseconds, 60_000_000)))
             }
@@ -73,6 +79,7 @@ final class LatencyRecorder: Sendable {
 
     func count(_ phase: String) -> Int { state.withLock { $0.counts[phase] ?? 0 } }
     func failures(_ phase: String) -> Int { state.withLock { $0.failures[phase] ?? 0 } }
+    func longestGap(_ phase: String) -> Duration { state.withLock { $0.longestGaps[phase] ?? .zero } }
     func percentile(_ phase: String, _ percentile: Double) -> Double {
         state.withLock { Double($0.histograms[phase]?.valueAtPercentile(percentile) ?? 0) }
     }
