@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""Fault drill: independent REST clients doing read-your-writes against a running notely
+while a fault is injected, as docs/DEPLOYMENTS.md ("Faults") measures it.
+
+    scripts/run.sh --headless --no-load &            # or the dashboard
+    scripts/fault-drill.py kill                      # kill -9 of the serving proxy
+    scripts/fault-drill.py hang                      # SIGSTOP of it (notely kills and replaces it)
+    scripts/fault-drill.py rollout-kill              # kill -9 of a new version during ROLLOUT_WAIT
+    scripts/fault-drill.py rollouts --count 100      # back-to-back deploys
+
+Prints requests, failures, stale reads, the longest stretch without a successful answer, and
+checks that every acknowledged write is still there. Standard library only."""
+import argparse, json, os, signal, threading, time, urllib.error, urllib.request
+
+
+class Client(threading.Thread):
+    def __init__(self, base, index, stats):
+        super().__init__(daemon=True)
+        self.base, self.index, self.stats, self.stop = base, index, stats, threading.Event()
+        self.acknowledged = {}  # note id -> (content, content of a write whose answer never came)
+
+    def call(self, method, path, body=None, expect=200):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.base + path, data=data, method=method,
+                                         headers={"Content-Type": "application/json"} if data else {})
+        try:
+            with urllib.request.urlopen(request, timeout=15) as response:
+                status, text = response.status, response.read()
+        except urllib.error.HTTPError as error:
+            status, text = error.code, error.read()
+        except Exception as error:  # connection refused, reset, timeout
+            self.stats.failure(f"{method} {path}: {error}")
+            return None
+        if status != expect:
+            self.stats.failure(f"{method} {path}: {status} {text[:200]!r}")
+            return None
+        self.stats.success()
+        return json.loads(text) if text else {}
+
+    def run(self):
+        account = self.call("POST", "/accounts", {"name": f"drill-{self.index}"}, 201)
+        if account is None:
+            return
+        notes, step = f"/accounts/{account['id']}/notes", 0
+        self.account = account["id"]
+        while not self.stop.is_set():
+            step += 1
+            mine = [note for note, (content, pending) in self.acknowledged.items() if pending is None]
+            if mine and step % 2 == 0:
+                note = mine[step % len(mine)]
+                read = self.call("GET", f"{notes}/{note}")
+                if read is not None and read.get("content") != self.acknowledged[note][0]:
+                    self.stats.stale(f"read {read.get('content')!r}, expected {self.acknowledged[note][0]!r}")
+                content = f"edit {self.index}-{step}"
+                self.acknowledged[note] = (self.acknowledged[note][0], content)
+                if self.call("PUT", f"{notes}/{note}", {"content": content}) is not None:
+                    self.acknowledged[note] = (content, None)
+            elif len(mine) >= 5:
+                note = mine[0]
+                del self.acknowledged[note]
+                self.call("DELETE", f"{notes}/{note}", expect=204)
+            else:
+                created = self.call("POST", notes, {"content": f"note {self.index}-{step}"}, 201)
+                if created is not None:
+                    self.acknowledged[created["id"]] = (created["content"], None)
+
+
+class Stats:
+    def __init__(self):
+        self.lock, self.requests, self.failures, self.stales = threading.Lock(), 0, [], []
+        self.last_success, self.longest_gap = time.monotonic(), 0.0
+
+    def success(self):
+        with self.lock:
+            now = time.monotonic()
+            self.requests += 1
+            self.longest_gap = max(self.longest_gap, now - self.last_success)
+            self.last_success = now
+
+    def failure(self, text):
+        with self.lock:
+            self.requests += 1
+            self.failures.append(text)
+
+    def stale(self, text):
+        with self.lock:
+            self.stales.append(text)
+
+
+def get(base, path):
+    with urllib.request.urlopen(base + path, timeout=15) as response:
+        return json.loads(response.read())
+
+
+def post(base, path, body=None):
+    data = json.dumps(body).encode() if body is not None else b""
+    request = urllib.request.Request(base + path, data=data, method="POST", headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=15) as response:
+        return json.loads(response.read() or b"{}")
+
+
+def wait_for(condition, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("fault", choices=["kill", "hang", "rollout-kill", "rollouts", "none"])
+    parser.add_argument("--base", default="http://127.0.0.1:8080")
+    parser.add_argument("--clients", type=int, default=6)
+    parser.add_argument("--count", type=int, default=1, help="faults (or deploys) in a row")
+    parser.add_argument("--settle", type=float, default=3.0, help="seconds of traffic after each fault")
+    args = parser.parse_args()
+
+    stats = Stats()
+    clients = [Client(args.base, index, stats) for index in range(args.clients)]
+    for client in clients:
+        client.start()
+    time.sleep(1)
+    deployment = lambda: get(args.base, "/stats")["deployment"]
+    for _ in range(args.count):
+        if args.fault in ("kill", "hang"):
+            pid, restarts = deployment()["current"]["pid"], deployment()["restarts"]
+            os.kill(pid, signal.SIGKILL if args.fault == "kill" else signal.SIGSTOP)
+            started = time.monotonic()
+            wait_for(lambda: deployment()["restarts"] > restarts)
+            print(f"{args.fault}: pid {pid}; replaced after {(time.monotonic() - started) * 1000:.0f} ms")
+            if args.fault == "hang":
+                try:
+                    os.kill(pid, signal.SIGCONT)
+                except ProcessLookupError:
+                    pass
+        elif args.fault == "rollout-kill":
+            post(args.base, "/deploy")
+            wait_for(lambda: deployment()["status"] == "ROLLOUT_WAIT")
+            new = deployment()["current"]
+            os.kill(new["pid"], signal.SIGKILL)
+            wait_for(lambda: deployment()["status"] == "READY")
+            print(f"rollout-kill: v{new['id']} pid {new['pid']}; now {deployment()['current']['id']}: {deployment()['lastError']}")
+        elif args.fault == "rollouts":
+            post(args.base, "/deploy")
+            wait_for(lambda: deployment()["status"] != "READY", 10)
+            wait_for(lambda: deployment()["status"] == "READY", 600)
+        time.sleep(args.settle)
+    for client in clients:
+        client.stop.set()
+    for client in clients:
+        client.join(timeout=20)
+    lost = 0
+    for client in clients:
+        for note, (content, pending) in client.acknowledged.items():
+            read = get(args.base, f"/accounts/{client.account}/notes/{note}")
+            if read.get("content") not in (content, pending):
+                lost += 1
+    print(f"{args.fault} ×{args.count}: {stats.requests} requests, {len(stats.failures)} failed, {len(stats.stales)} stale, "
+          f"longest gap {stats.longest_gap * 1000:.0f} ms, acknowledged notes checked: "
+          f"{sum(len(c.acknowledged) for c in clients)}, lost {lost}")
+    for failure in stats.failures[:5]:
+        print("  failed:", failure)
+    for stale in stats.stales[:5]:
+        print("  stale:", stale)
+    raise SystemExit(1 if stats.failures or stats.stales or lost else 0)
+
+
+if __name__ == "__main__":
+    main()
