@@ -122,6 +122,20 @@ import TestSupport
         await controller.shutdown()
     }
 
+    @Test func injectedFaultsNeverAddUpToAGiveUp() async throws {
+        let harness = try DeploymentHarness()
+        let controller = harness.controller
+        try await controller.deploy()
+        for round in 1...(CrashHistory.backoff.count + 2) {
+            let proxy = try #require(controller.current())
+            try controller.inject(round % 2 == 0 ? .hang : .kill)
+            #expect(await eventually(timeout: .seconds(15)) { controller.current().map { $0.pid != proxy.pid } == true }, "round \(round)")
+        }
+        #expect(controller.snapshot().restarts == CrashHistory.backoff.count + 2)
+        #expect(try await controller.listNotes(accountId: UUID()).isEmpty)
+        await controller.shutdown()
+    }
+
     @Test func aVersionThatKeepsCrashingIsGivenUpWithAClearError() async throws {
         let harness = try DeploymentHarness()
         let controller = harness.controller

@@ -19,6 +19,7 @@ extension DeploymentController {
     public func inject(_ fault: Fault) throws -> String {
         guard let proxy = record.withLock({ $0.rollout.current }), proxy.isRoutable else { throw DeployError.noServingProxy }
         let (id, pid) = (proxy.id, proxy.process.pid)
+        proxy.markFaultInjected()
         let message: String
         switch fault {
         case .kill:

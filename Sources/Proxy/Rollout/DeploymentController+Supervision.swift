@@ -8,7 +8,8 @@ import Foundation
 ///   the deploy ends with an error;
 /// - the previous version during `ROLLOUT_WAIT`: the rollout completes early;
 /// - the only version: restarted, at once and then with back-off (`CrashHistory`), until it
-///   has crashed too often and is given up with a clear error.
+///   has crashed too often and is given up with a clear error. A fault injected on purpose
+///   (`inject`) is restarted at once and not counted: a presenter may press `k` all day.
 extension DeploymentController {
     /// How often a serving version is asked `Ready`, and how long it may take to answer.
     public static let healthInterval: Duration = .milliseconds(250)
@@ -65,6 +66,7 @@ extension DeploymentController {
                 }
                 return .previousGone
             }
+            if proxy.wasFaultInjected { return .restart(after: .zero) }   // a demo, not a crash loop
             switch record.crashes.recordCrash(at: .now) {
             case .restart(let delay): return .restart(after: delay)
             case .giveUp(let crashes):

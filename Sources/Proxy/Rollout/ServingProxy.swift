@@ -15,6 +15,7 @@ final class ServingProxy: Sendable {
     private let drained = AsyncPromise<Void>()
     private let failedChecks = Mutex(0)
     private let condemned = Mutex(false)
+    private let faultInjected = Mutex(false)
 
     init(_ process: DataProxyProcess) {
         self.process = process
@@ -36,6 +37,11 @@ final class ServingProxy: Sendable {
             return !condemned
         }
     }
+
+    /// Marks the process as hit by a fault on purpose (`k`, `h`, `POST /chaos`): its end is a
+    /// demo, not a crash, and doesn't count towards giving the version up.
+    func markFaultInjected() { faultInjected.withLock { $0 = true } }
+    var wasFaultInjected: Bool { faultInjected.withLock { $0 } }
 
     /// Call only while the controller's state lock makes this proxy routable.
     func enter() { calls.withLock { $0.inFlight += 1 } }
