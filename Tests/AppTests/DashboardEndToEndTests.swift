@@ -76,6 +76,14 @@ struct Tmux {
         let notes = try await httpRequest(.GET, base + "/accounts/\(grace)/notes").json as? [[String: Any]] ?? []
         #expect(notes.map { $0["content"] as? String } == ["nanoseconds ✓"])
 
+        // k: the serving proxy is killed and replaced; the header's failure count stays 0.
+        let beforeKill = try require(try await httpRequest(.GET, base + "/stats").json["deployment"]["current"]["pid"] as? Int)
+        try tmux.keys("k")
+        #expect(await tmux.waitFor { $0.contains("chaos: killed v2") }, "\(tmux.screen())")
+        #expect(await tmux.waitFor { $0.contains("restarts 1") && $0.contains("failures 0") && $0.contains("misses 0") },
+                "\(tmux.screen())")
+        #expect(await eventually { !processIsAlive(Int32(beforeKill)) })
+
         // A resize to 80×24 keeps every pane.
         try tmux.resize(width: 80, height: 24)
         #expect(await tmux.waitFor { screen in
