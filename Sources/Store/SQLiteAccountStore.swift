@@ -34,7 +34,7 @@ public final class SQLiteAccountStore: AccountStore {
     public func getAccount(id: UUID) async throws -> Account? {
         try await mappingErrors(shard: "accounts") {
             try await pool.read { db in
-                try Row.fetchOne(db, sql: "SELECT id, name FROM account WHERE id = ?", arguments: [id.uuidString]).map(Self.account)
+                try Row.fetchOne(db, sql: "SELECT id, name FROM account WHERE id = ?", arguments: [id.storageText]).map(Self.account)
             }
         }
     }
@@ -44,10 +44,10 @@ public final class SQLiteAccountStore: AccountStore {
         try await mappingErrors(shard: "accounts") {
             try await pool.write { db in
                 let exists = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM account WHERE id = ?)",
-                                               arguments: [account.id.uuidString]) ?? false
-                if exists { throw StoreError.invalidInput("account \(account.id.uuidString) already exists") }
+                                               arguments: [account.id.storageText]) ?? false
+                if exists { throw StoreError.invalidInput("account \(account.id.uuidText) already exists") }
                 try db.execute(sql: "INSERT INTO account(id, name, createdAtMs) VALUES (?, ?, ?)",
-                               arguments: [account.id.uuidString, account.name,
+                               arguments: [account.id.storageText, StoredText.value(account.name),
                                            Timestamp.milliseconds(Date())])
             }
         }
@@ -57,7 +57,7 @@ public final class SQLiteAccountStore: AccountStore {
         try StoreLimits.validateAccountName(account.name)
         try await mappingErrors(shard: "accounts") {
             try await pool.write { db in
-                try db.execute(sql: "UPDATE account SET name = ? WHERE id = ?", arguments: [account.name, account.id.uuidString])
+                try db.execute(sql: "UPDATE account SET name = ? WHERE id = ?", arguments: [StoredText.value(account.name), account.id.storageText])
                 if db.changesCount == 0 { throw StoreError.accountNotFound(account.id) }
             }
         }
@@ -72,7 +72,7 @@ public final class SQLiteAccountStore: AccountStore {
     public func close() throws { try pool.close() }
 
     private static func account(_ row: Row) throws -> Account {
-        guard let id = UUID(uuidString: row["id"]) else { throw StoreError.unavailable("corrupt account row: bad id") }
-        return Account(id: id, name: row["name"])
+        guard let id = UUIDText.parse(row["id"]) else { throw StoreError.unavailable("corrupt account row: bad id") }
+        return Account(id: id, name: StoredText.read(row, 1))
     }
 }

@@ -80,7 +80,7 @@ struct SQLiteNoteShard: NoteStore {
 
     private static func validate(_ note: Note, accountId: UUID) throws {
         guard note.creator == accountId else {
-            throw StoreError.invalidInput("note.creator \(note.creator.uuidString) is not the account \(accountId.uuidString)")
+            throw StoreError.invalidInput("note.creator \(note.creator.uuidText) is not the account \(accountId.uuidText)")
         }
         try StoreLimits.validateContent(note.content)
     }
@@ -89,7 +89,7 @@ struct SQLiteNoteShard: NoteStore {
         try await mappingErrors(shard: name) {
             try pool.unsafeRead { db in
                 try Row.fetchAll(db.cachedStatement(sql: "SELECT id, creator, createdAtMs, updatedAtMs, content FROM note WHERE creator = ? ORDER BY createdAtMs, rowid"),
-                                 arguments: [creator.uuidText]).map(Self.note)
+                                 arguments: [creator.storageText]).map(Self.note)
             }
         }
     }
@@ -98,7 +98,7 @@ struct SQLiteNoteShard: NoteStore {
         try await mappingErrors(shard: name) {
             try pool.unsafeRead { db in
                 try Row.fetchOne(db.cachedStatement(sql: "SELECT id, creator, createdAtMs, updatedAtMs, content FROM note WHERE id = ? AND creator = ?"),
-                                 arguments: [id.uuidText, creator.uuidText]).map(Self.note)
+                                 arguments: [id.storageText, creator.storageText]).map(Self.note)
             }
         }
     }
@@ -109,18 +109,19 @@ struct SQLiteNoteShard: NoteStore {
         try await mappingErrors(shard: name) {
             try pool.write { db in
                 let existing = try Row.fetchOne(db.cachedStatement(sql: "SELECT creator, createdAtMs, content FROM note WHERE id = ?"),
-                                                arguments: [note.id.uuidText])
+                                                arguments: [note.id.storageText])
                 if let existing {
                     let creator: String = existing[0]
                     let createdAtMs: Int64 = existing[1]
-                    let content: String = existing[2]
+                    let content = StoredText.read(existing, 2)
                     if UUIDText.parse(creator) == note.creator, createdAtMs == Timestamp.milliseconds(note.createdAt),
                        content == note.content { return }
                     throw StoreError.noteAlreadyExists(note.id)
                 }
                 try db.cachedStatement(sql: "INSERT INTO note(id, creator, createdAtMs, updatedAtMs, content) VALUES (?, ?, ?, ?, ?)")
-                    .execute(arguments: [note.id.uuidText, note.creator.uuidText,
-                                         Timestamp.milliseconds(note.createdAt), Timestamp.milliseconds(note.updatedAt), note.content])
+                    .execute(arguments: [note.id.storageText, note.creator.storageText,
+                                         Timestamp.milliseconds(note.createdAt), Timestamp.milliseconds(note.updatedAt),
+                                         StoredText.value(note.content)])
             }
         }
     }
@@ -132,11 +133,12 @@ struct SQLiteNoteShard: NoteStore {
         try await mappingErrors(shard: name) {
             try pool.write { db in
                 try db.cachedStatement(sql: "UPDATE note SET content = ?, updatedAtMs = ? WHERE id = ? AND creator = ? AND updatedAtMs <= ?")
-                    .execute(arguments: [note.content, Timestamp.milliseconds(note.updatedAt), note.id.uuidText, note.creator.uuidText,
+                    .execute(arguments: [StoredText.value(note.content), Timestamp.milliseconds(note.updatedAt),
+                                         note.id.storageText, note.creator.storageText,
                                          Timestamp.milliseconds(note.updatedAt)])
                 if db.changesCount > 0 { return }
                 let exists = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM note WHERE id = ? AND creator = ?)"),
-                                               arguments: [note.id.uuidText, note.creator.uuidText]) ?? false
+                                               arguments: [note.id.storageText, note.creator.storageText]) ?? false
                 if !exists { throw StoreError.noteNotFound(note.id) }
             }
         }
@@ -146,7 +148,7 @@ struct SQLiteNoteShard: NoteStore {
         try await mappingErrors(shard: name) {
             try pool.write { db in
                 try db.cachedStatement(sql: "DELETE FROM note WHERE id = ? AND creator = ?")
-                    .execute(arguments: [id.uuidText, creator.uuidText])
+                    .execute(arguments: [id.storageText, creator.storageText])
                 if db.changesCount == 0 { throw StoreError.noteNotFound(id) }
             }
         }
@@ -156,7 +158,7 @@ struct SQLiteNoteShard: NoteStore {
         try await mappingErrors(shard: name) {
             try pool.unsafeRead { db in
                 try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM note WHERE creator = ?"),
-                                 arguments: [creator.uuidText]) ?? 0
+                                 arguments: [creator.storageText]) ?? 0
             }
         }
     }
@@ -186,6 +188,6 @@ struct SQLiteNoteShard: NoteStore {
         return Note(id: id, creator: creator,
                     createdAt: Timestamp.date(milliseconds: createdAtMs),
                     updatedAt: Timestamp.date(milliseconds: updatedAtMs),
-                    content: row[4])
+                    content: StoredText.read(row, 4))
     }
 }

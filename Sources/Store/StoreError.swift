@@ -13,9 +13,9 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .noteNotFound(let id): "note \(id.uuidString) not found"
-        case .accountNotFound(let id): "account \(id.uuidString) not found"
-        case .noteAlreadyExists(let id): "note \(id.uuidString) already exists"
+        case .noteNotFound(let id): "note \(id.uuidText) not found"
+        case .accountNotFound(let id): "account \(id.uuidText) not found"
+        case .noteAlreadyExists(let id): "note \(id.uuidText) already exists"
         case .contentTooLarge(let bytes, let limit): "content is \(bytes) bytes; the limit is \(limit) bytes"
         case .invalidInput(let message): message
         case .shardCountMismatch(let dir, let stored, let requested):

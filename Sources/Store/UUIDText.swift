@@ -2,11 +2,23 @@ import Foundation
 
 /// UUIDs as text, by hand: every note carries two on the wire and in SQLite, and Foundation's
 /// `uuidString` and `UUID(uuidString:)` go through `sprintf` and `sscanf` (a few percent of a
-/// proxy's CPU, BENCHMARKS.md). Same spelling as Foundation: upper-case, 8-4-4-4-12.
+/// proxy's CPU, BENCHMARKS.md).
+///
+/// Two spellings, 8-4-4-4-12: everything Notely writes for people and programs (JSON, errors,
+/// logs) is canonical lower case (RFC 9562), and every reader accepts either case; SQLite keeps
+/// the upper case it has always stored (`storage`), so existing data dirs open unchanged and
+/// two proxy versions of a rollout never disagree on a key.
 public enum UUIDText {
-    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+    private static let lowerHexDigits = Array("0123456789abcdef".utf8)
+    private static let upperHexDigits = Array("0123456789ABCDEF".utf8)
 
-    public static func format(_ id: UUID) -> String {
+    /// Canonical text: lower case.
+    public static func format(_ id: UUID) -> String { format(id, digits: lowerHexDigits) }
+
+    /// The key as SQLite stores it: upper case.
+    public static func storage(_ id: UUID) -> String { format(id, digits: upperHexDigits) }
+
+    private static func format(_ id: UUID, digits hexDigits: [UInt8]) -> String {
         withUnsafeBytes(of: id.uuid) { bytes in
             String(unsafeUninitializedCapacity: 36) { buffer in
                 var position = 0
@@ -60,6 +72,8 @@ public enum UUIDText {
 }
 
 extension UUID {
-    /// The same text as `uuidString`, made without `sprintf`.
+    /// Canonical lower-case text, made without `sprintf`.
     public var uuidText: String { UUIDText.format(self) }
+    /// The upper-case text SQLite stores as the key.
+    var storageText: String { UUIDText.storage(self) }
 }

@@ -48,7 +48,7 @@ import Store
         let created = try await running.request(.POST, notes, body: #"{"content":"first ✓"}"#)
         #expect(created.status == 201)
         let noteId = try require(created.json["id"] as? String)
-        #expect(created.json["creator"] as? String == account.uppercased())
+        #expect(created.json["creator"] as? String == account.lowercased(), "ids are written in lower case")
         let createdAt = try require(created.json["createdAt"] as? String)
         #expect(created.json["updatedAt"] as? String == createdAt)
 

@@ -89,7 +89,7 @@ import Testing
                         createdAt: Date(timeIntervalSince1970: 0), updatedAt: Date(timeIntervalSince1970: 1.5),
                         content: "line\n\"quoted\" é 😀 / \u{1}")
         let expected = #"{"content":"line\n\"quoted\" é 😀 / \u0001","createdAt":"1970-01-01T00:00:00.000Z","#
-            + #""creator":"00000000-0000-0000-0000-0000000000B2","id":"00000000-0000-0000-0000-0000000000A1","#
+            + #""creator":"00000000-0000-0000-0000-0000000000b2","id":"00000000-0000-0000-0000-0000000000a1","#
             + #""updatedAt":"1970-01-01T00:00:01.500Z"}"#
         var writer = JSONWriter()
         writer.note(note)

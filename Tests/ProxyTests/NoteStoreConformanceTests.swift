@@ -149,7 +149,7 @@ struct StoreUnderTest {
         try await StoreUnderTest.with(kind) { (store: any NoteStore) async throws in
             let account = UUID()
             let texts = ["e\u{301} combining", "👩‍👩‍👧 family, 🇯🇵 flag", "東京 wide", "line\nbreak\ttab\r",
-                         #"quotes " and \ backslash / slash"#, "\u{1}\u{1f} control", "", " padded "]
+                         #"quotes " and \ backslash / slash"#, "\u{1}\u{1f} control", "", " padded ", "abc\u{0}secret after a NUL", "\u{0}"]
             var written: [Note] = []
             for (index, text) in texts.enumerated() {
                 let next = note(account, text, createdAt: Note.now().addingTimeInterval(Double(index)))

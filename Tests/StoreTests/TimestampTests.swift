@@ -60,7 +60,8 @@ import Testing
     @Test func agreesWithFoundation() {
         for _ in 0..<2000 {
             let id = UUID()
-            #expect(UUIDText.format(id) == id.uuidString)
+            #expect(UUIDText.format(id) == id.uuidString.lowercased(), "canonical text is lower case")
+            #expect(UUIDText.storage(id) == id.uuidString, "SQLite keeps the upper case it always stored")
             #expect(UUIDText.parse(id.uuidString) == id)
             #expect(UUIDText.parse(id.uuidString.lowercased()) == id)
         }

@@ -42,7 +42,7 @@ struct BenchCommand: AsyncParsableCommand {
             handler.logLevel = .warning
             return handler
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("notely-bench-\(UUID().uuidString.prefix(8))")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("notely-bench-\(UUID().uuidText.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let benchmarks = Benchmarks(clients: clients, duration: .seconds(seconds ?? (quick ? 5 : 20)), deploys: deploys ?? (quick ? 3 : 10),

@@ -95,7 +95,7 @@ final class LoadGenerator: Service, Sendable {
         for index in 1...configuration.accounts {
             let name = "load-\(index)"
             if let account = existing.first(where: { $0.name == name }) {
-                let (status, body) = try await client.send(.GET, "/accounts/\(account.id.uuidString)/notes")
+                let (status, body) = try await client.send(.GET, "/accounts/\(account.id.uuidText)/notes")
                 guard status == 200 else { throw NotelyHTTPClient.Failure(description: "listing \(name) answered \(status)") }
                 let notes = try client.decode([Note].self, body)
                 models.append(LoadModel(accountId: account.id, existing: Dictionary(uniqueKeysWithValues: notes.map { ($0.id, $0.content) })))
@@ -144,7 +144,7 @@ final class LoadGenerator: Service, Sendable {
     /// Sends one operation and turns the answer into an outcome (and a failure message).
     private func perform(_ operation: LoadModel.Operation, _ account: UUID, _ client: NotelyHTTPClient) async throws(CancellationError)
         -> (LoadModel.Outcome, String?) {
-        let notes = "/accounts/\(account.uuidString)/notes"
+        let notes = "/accounts/\(account.uuidText)/notes"
         do {
             switch operation {
             case .create(let content):
@@ -153,13 +153,13 @@ final class LoadGenerator: Service, Sendable {
                 let note = try client.decode(Note.self, body)
                 return (.created(noteId: note.id, content: note.content), nil)
             case .update(let id, let content):
-                let (status, _) = try await client.send(.PUT, "\(notes)/\(id.uuidString)", json: ["content": content])
+                let (status, _) = try await client.send(.PUT, "\(notes)/\(id.uuidText)", json: ["content": content])
                 return status == 200 ? (.updated, nil) : (.failed, "update answered \(status)")
             case .delete(let id):
-                let (status, _) = try await client.send(.DELETE, "\(notes)/\(id.uuidString)")
+                let (status, _) = try await client.send(.DELETE, "\(notes)/\(id.uuidText)")
                 return status == 204 ? (.deleted, nil) : (.failed, "delete answered \(status)")
             case .read(let id):
-                let (status, body) = try await client.send(.GET, "\(notes)/\(id.uuidString)")
+                let (status, body) = try await client.send(.GET, "\(notes)/\(id.uuidText)")
                 if status == 404 { return (.read(content: nil), nil) }
                 guard status == 200 else { return (.failed, "read answered \(status)") }
                 return (.read(content: try client.decode(Note.self, body).content), nil)

@@ -57,7 +57,7 @@ struct LoadModel: Sendable {
     /// Picks the next operation: reads 35 %, lists 20 %, creates 20 %, updates 15 %, deletes 10 %.
     mutating func nextOperation(using random: inout some RandomNumberGenerator) -> Operation {
         writes += 1
-        let content = "load \(accountId.uuidString.prefix(8)) write \(writes) \(UInt32.random(in: 0...UInt32.max, using: &random))"
+        let content = "load \(accountId.uuidText.prefix(8)) write \(writes) \(UInt32.random(in: 0...UInt32.max, using: &random))"
         let existing = existingNotes
         guard let target = existing.randomElement(using: &random) else { return .create(content: content) }
         switch Int.random(in: 0..<100, using: &random) {
@@ -100,7 +100,7 @@ struct LoadModel: Sendable {
         expected[id] = observed == nil ? nil : [observed]
         guard acceptable.contains(observed) else {
             let saw = observed == nil ? "no note" : "other content"
-            throw Miss(description: "note \(id.uuidString.prefix(8)): read \(saw) than last acknowledged")
+            throw Miss(description: "note \(id.uuidText.prefix(8)): read \(saw) than last acknowledged")
         }
     }
 

@@ -20,11 +20,11 @@ extension StoreError {
     public var rpcError: RPCError {
         switch self {
         case .noteNotFound(let id):
-            RPCError(code: NotelyRPCCode.noteNotFound, message: description, data: .object(["noteId": .string(id.uuidString)]))
+            RPCError(code: NotelyRPCCode.noteNotFound, message: description, data: .object(["noteId": .string(id.uuidText)]))
         case .accountNotFound(let id):
-            RPCError(code: NotelyRPCCode.accountNotFound, message: description, data: .object(["accountId": .string(id.uuidString)]))
+            RPCError(code: NotelyRPCCode.accountNotFound, message: description, data: .object(["accountId": .string(id.uuidText)]))
         case .noteAlreadyExists(let id):
-            RPCError(code: NotelyRPCCode.noteAlreadyExists, message: description, data: .object(["noteId": .string(id.uuidString)]))
+            RPCError(code: NotelyRPCCode.noteAlreadyExists, message: description, data: .object(["noteId": .string(id.uuidText)]))
         case .contentTooLarge(let bytes, let limit):
             RPCError(code: NotelyRPCCode.contentTooLarge, message: description,
                      data: .object(["bytes": .integer(Int64(bytes)), "limit": .integer(Int64(limit))]))
