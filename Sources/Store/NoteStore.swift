@@ -12,8 +12,8 @@ public protocol NoteStore: Sendable {
 }
 
 extension NoteStore {
-    public func listNotes(accountId: UUID) async throws -> [Note] {
-        try await perform(.listNotes(accountId: accountId)).notes()
+    public func listNotes(accountId: UUID, limit: Int? = nil, after: UUID? = nil) async throws -> [Note] {
+        try await perform(.listNotes(accountId: accountId, limit: limit, after: after)).notes()
     }
 
     public func getNote(accountId: UUID, noteId: UUID) async throws -> Note? {

@@ -4,7 +4,9 @@ import Foundation
 /// layer shares — the typed methods build it, forwarding stores pass it on whole, the RPC
 /// codec writes and reads it (`Proxy/Wire`), and the SQLite store runs it.
 public enum NoteStoreCall: Sendable, Hashable {
-    case listNotes(accountId: UUID)
+    /// An account's notes, oldest first: all of them, or a page — at most `limit`, after the
+    /// note `after` in that order.
+    case listNotes(accountId: UUID, limit: Int? = nil, after: UUID? = nil)
     case getNote(accountId: UUID, noteId: UUID)
     case createNote(accountId: UUID, note: Note)
     case updateNote(accountId: UUID, note: Note)
@@ -29,7 +31,7 @@ public enum NoteStoreCall: Sendable, Hashable {
     /// The account the call is about, which decides its shard; nil for calls on every shard.
     public var accountId: UUID? {
         switch self {
-        case .listNotes(let accountId), .getNote(let accountId, _), .createNote(let accountId, _),
+        case .listNotes(let accountId, _, _), .getNote(let accountId, _), .createNote(let accountId, _),
              .updateNote(let accountId, _), .deleteNote(let accountId, _), .countNotes(let accountId):
             accountId
         case .totalNotes, .healthCheck:

@@ -55,8 +55,8 @@ struct SQLiteNoteShard: NoteStore {
 
     func perform(_ call: NoteStoreCall) async throws -> NoteStoreAnswer {
         switch call {
-        case .listNotes(let accountId):
-            return .notes(try await list(creator: accountId))
+        case .listNotes(let accountId, let limit, let after):
+            return .notes(try await list(creator: accountId, limit: limit, after: after))
         case .getNote(let accountId, let noteId):
             return .note(try await get(creator: accountId, id: noteId))
         case .createNote(let accountId, let note):
@@ -85,11 +85,27 @@ struct SQLiteNoteShard: NoteStore {
         try StoreLimits.validateContent(note.content)
     }
 
-    func list(creator: UUID) async throws -> [Note] {
-        try await mappingErrors(shard: name) {
-            try pool.unsafeRead { db in
-                try Row.fetchAll(db.cachedStatement(sql: "SELECT id, creator, createdAtMs, updatedAtMs, content FROM note WHERE creator = ? ORDER BY createdAtMs, rowid"),
-                                 arguments: [creator.storageText]).map(Self.note)
+    /// Oldest first — by creation time, then id, an order every shard and every copy of a
+    /// note agrees on — all of them, or `limit` after the note `after`.
+    func list(creator: UUID, limit: Int? = nil, after: UUID? = nil) async throws -> [Note] {
+        if let limit, limit < 1 { throw StoreError.invalidInput("limit must be at least 1, got \(limit)") }
+        return try await mappingErrors(shard: name) {
+            guard let after else {
+                return try pool.unsafeRead { db in
+                    try Row.fetchAll(db.cachedStatement(sql: "SELECT id, creator, createdAtMs, updatedAtMs, content FROM note WHERE creator = ? "
+                                                             + "ORDER BY createdAtMs, id LIMIT ?"),
+                                     arguments: [creator.storageText, limit ?? -1]).map(Self.note)
+                }
+            }
+            return try pool.read { db in
+                guard let cursor = try Row.fetchOne(db.cachedStatement(sql: "SELECT createdAtMs FROM note WHERE id = ? AND creator = ?"),
+                                                    arguments: [after.storageText, creator.storageText]) else {
+                    throw StoreError.invalidInput("after: \(after.uuidText) is not a note of account \(creator.uuidText)")
+                }
+                let createdAtMs: Int64 = cursor[0]
+                return try Row.fetchAll(db.cachedStatement(sql: "SELECT id, creator, createdAtMs, updatedAtMs, content FROM note WHERE creator = ? "
+                                                                + "AND (createdAtMs > ? OR (createdAtMs = ? AND id > ?)) ORDER BY createdAtMs, id LIMIT ?"),
+                                        arguments: [creator.storageText, createdAtMs, createdAtMs, after.storageText, limit ?? -1]).map(Self.note)
             }
         }
     }

@@ -47,17 +47,21 @@ final class RunningService: Sendable {
 }
 
 func httpRequest(_ method: HTTPMethod, _ url: String, body: String? = nil) async throws -> (status: Int, json: Any?, text: String) {
+    try await httpRequest(method, url, body: body, headers: body == nil ? [] : [("Content-Type", "application/json")]).answer
+}
+
+/// A request with exactly these headers (a `Host` among them replaces the one the URL gives).
+func httpRequest(_ method: HTTPMethod, _ url: String, body: String?, headers: [(String, String)]) async throws
+    -> (answer: (status: Int, json: Any?, text: String), headers: [(String, String)]) {
     var request = HTTPClientRequest(url: url)
     request.method = method
-    if let body {
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: body))
-    }
+    for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
+    if let body { request.body = .bytes(ByteBuffer(string: body)) }
     let response = try await HTTPClient.shared.execute(request, timeout: .seconds(15))
     let bytes = try await response.body.collect(upTo: 16 << 20)
     let text = String(buffer: bytes)
     let json = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: .fragmentsAllowed)
-    return (Int(response.status.code), json, text)
+    return ((Int(response.status.code), json, text), response.headers.map { ($0.name, $0.value) })
 }
 
 extension Optional where Wrapped == Any {

@@ -1,11 +1,16 @@
 import Foundation
 import Hummingbird
+import Logging
 import Telemetry
 
 /// Counts every request by method, route pattern and final status, with its latency, and
-/// turns any error a handler throws into a `{"error": "..."}` answer.
+/// turns whatever a handler or the router throws into a `{"error": "..."}` answer a person can
+/// act on: an unknown path is a 404, a known path with another method a 405 with `Allow`.
+/// A 500 is left only for a real bug, and logged with what caused it.
 struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
     let stats: StatsCollector
+    let routes: AllowedMethods
+    let logger = Logger(label: "rest")
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
@@ -13,10 +18,32 @@ struct APIMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch {
-            response = JSONBody.errorResponse(APIError.from(error))
+            response = answer(error, to: request)
         }
-        let route = context.endpointPath ?? request.uri.path
+        let route = context.endpointPath ?? "(no route)"
         stats.recordRoute(RouteKey(method: request.method.rawValue, route: route, status: Int(response.status.code)), microseconds: (ContinuousClock.now - started).microseconds)
         return response
+    }
+
+    private func answer(_ error: any Error, to request: Request) -> Response {
+        let method = request.method.rawValue
+        let path = request.uri.path
+        if let error = error as? HTTPError {
+            guard error.status == .notFound else {
+                return JSONBody.errorResponse(APIError(status: error.status, message: error.body ?? error.status.reasonPhrase))
+            }
+            guard let allowed = routes.methods(for: path) else {
+                return JSONBody.errorResponse(.notFound("no such route: \(method) \(path) (see docs/REST.md)"))
+            }
+            let names = allowed.map(\.rawValue).sorted().joined(separator: ", ")
+            var response = JSONBody.errorResponse(APIError(status: .methodNotAllowed, message: "\(method) is not allowed on \(path); use \(names)"))
+            response.headers[.allow] = names
+            return response
+        }
+        let apiError = APIError.from(error)
+        if apiError.status == .internalServerError {
+            logger.error("internal error answering \(method) \(path)", metadata: ["error": "\(String(reflecting: error))"])
+        }
+        return JSONBody.errorResponse(apiError)
     }
 }

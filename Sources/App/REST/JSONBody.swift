@@ -14,16 +14,20 @@ enum JSONBody {
         } catch is BoundedBody.TooLarge {
             throw APIError(status: .contentTooLarge, message: "request body is larger than \(StoreLimits.maxRequestBodyBytes) bytes")
         }
+        if buffer.readableBytes == 0 { throw APIError.badRequest("the body is empty; send a JSON object") }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
         } catch let DecodingError.keyNotFound(key, _) {
-            throw APIError.badRequest("invalid JSON body: missing field \(key.stringValue)")
+            throw APIError.badRequest("the JSON body has no field \"\(key.stringValue)\"")
         } catch let DecodingError.typeMismatch(_, context) {
-            throw APIError.badRequest("invalid JSON body: \(field(context)) has the wrong type")
+            throw APIError.badRequest(context.codingPath.isEmpty ? "the body must be a JSON object"
+                                                                 : "the field \"\(field(context))\" has the wrong type")
         } catch let DecodingError.valueNotFound(_, context) {
-            throw APIError.badRequest("invalid JSON body: \(field(context)) must not be null")
+            throw APIError.badRequest(context.codingPath.isEmpty ? "the body must be a JSON object, not null"
+                                                                 : "the field \"\(field(context))\" must not be null")
         } catch {
-            throw APIError.badRequest("invalid JSON body: expected a JSON object")
+            // Foundation's parser: broken syntax, invalid UTF-8, a lone surrogate in an escape.
+            throw APIError.badRequest("the body is not valid JSON (text must be UTF-8; \\u escapes must pair surrogates)")
         }
     }
 

@@ -14,33 +14,44 @@ struct RESTAPI: Sendable {
     let controller: DeploymentController?
     let stats: StatsCollector
     let snapshot: @Sendable () -> ServiceSnapshot
+    /// The port the server listens on, once it does: the only `Host` it answers to.
+    let listeningPort: @Sendable () -> Int?
+
+    typealias Handler = @Sendable (Request, BasicRequestContext) async throws -> Response
+
+    /// Every route, once: the router is built from it, and it tells a wrong method (405, with
+    /// `Allow`) from an unknown path (404).
+    var routes: RouteTable<Handler> {
+        RouteTable([
+            .init(.get, "/healthz") { _, _ in try await healthz() },
+            .init(.get, "/accounts") { _, _ in try JSONBody.response(try await accounts.listAccounts()) },
+            .init(.post, "/accounts") { request, _ in try await createAccount(request) },
+            .init(.get, "/accounts/{id}") { _, context in try JSONBody.response(try await account(context)) },
+            .init(.put, "/accounts/{id}") { request, context in try await updateAccount(request, context) },
+            .init(.get, "/accounts/{id}/notes") { request, context in try await listNotes(request, context) },
+            .init(.post, "/accounts/{id}/notes") { request, context in try await createNote(request, context) },
+            .init(.get, "/accounts/{id}/notes/{noteId}") { _, context in
+                let (account, noteId) = (try await account(context), try uuid(context, "noteId", "note"))
+                return try JSONBody.response(try await note(account, noteId))
+            },
+            .init(.put, "/accounts/{id}/notes/{noteId}") { request, context in try await updateNote(request, context) },
+            .init(.delete, "/accounts/{id}/notes/{noteId}") { _, context in
+                let (account, noteId) = (try await account(context), try uuid(context, "noteId", "note"))
+                try await notes.deleteNote(accountId: account.id, note: try await note(account, noteId))
+                return Response(status: .noContent)
+            },
+            .init(.post, "/deploy") { _, _ in try deploy() },
+            .init(.post, "/chaos") { request, _ in try await chaos(request) },
+            .init(.get, "/stats") { _, _ in try JSONBody.response(snapshot()) },
+        ])
+    }
 
     func router() -> Router<BasicRequestContext> {
         let router = Router()
-        router.add(middleware: APIMiddleware(stats: stats))
-        router.get("/healthz") { _, _ in try await healthz() }
-        router.get("/accounts") { _, _ in try JSONBody.response(try await accounts.listAccounts()) }
-        router.post("/accounts") { request, _ in try await createAccount(request) }
-        router.get("/accounts/{id}") { _, context in try JSONBody.response(try await account(context)) }
-        router.put("/accounts/{id}") { request, context in try await updateAccount(request, context) }
-        router.get("/accounts/{id}/notes") { _, context in
-            let account = try await account(context)
-            return try JSONBody.response(try await notes.listNotes(accountId: account.id))
-        }
-        router.post("/accounts/{id}/notes") { request, context in try await createNote(request, context) }
-        router.get("/accounts/{id}/notes/{noteId}") { _, context in
-            let (account, noteId) = (try await account(context), try uuid(context, "noteId", "note"))
-            return try JSONBody.response(try await note(account, noteId))
-        }
-        router.put("/accounts/{id}/notes/{noteId}") { request, context in try await updateNote(request, context) }
-        router.delete("/accounts/{id}/notes/{noteId}") { _, context in
-            let (account, noteId) = (try await account(context), try uuid(context, "noteId", "note"))
-            try await notes.deleteNote(accountId: account.id, note: try await note(account, noteId))
-            return Response(status: .noContent)
-        }
-        router.post("/deploy") { _, _ in try deploy() }
-        router.post("/chaos") { request, _ in try await chaos(request) }
-        router.get("/stats") { _, _ in try JSONBody.response(snapshot()) }
+        let routes = routes
+        router.add(middleware: APIMiddleware(stats: stats, routes: routes.methodsByPattern))
+        router.add(middleware: LocalClientsOnly(port: listeningPort))
+        for route in routes.routes { router.on(RouterPath(route.pattern), method: route.method, use: route.handler) }
         return router
     }
 
@@ -68,6 +79,25 @@ struct RESTAPI: Sendable {
         account.name = try await JSONBody.decode(AccountBody.self, from: request).name.trimmingCharacters(in: .whitespacesAndNewlines)
         try await accounts.updateAccount(account)
         return try JSONBody.response(account)
+    }
+
+    /// All notes, or a page: `?limit=N` (1…1000) `&after=ID` (the last note of the page before).
+    private func listNotes(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let account = try await account(context)
+        let query = request.uri.queryParameters
+        var limit: Int?
+        if let text = query["limit"].map(String.init) {
+            guard let value = Int(text), (1...1000).contains(value) else {
+                throw APIError.badRequest("limit must be a whole number from 1 to 1000, got \"\(text)\"")
+            }
+            limit = value
+        }
+        var after: UUID?
+        if let text = query["after"].map(String.init) {
+            guard let id = UUIDText.parse(text) else { throw APIError.badRequest("after must be a note id, got \"\(text)\"") }
+            after = id
+        }
+        return try JSONBody.response(try await notes.listNotes(accountId: account.id, limit: limit, after: after))
     }
 
     private func createNote(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
@@ -110,7 +140,7 @@ struct RESTAPI: Sendable {
 
     private func uuid(_ context: BasicRequestContext, _ parameter: String, _ what: String) throws -> UUID {
         let text = context.parameters.get(parameter) ?? ""
-        guard let id = UUID(uuidString: text) else { throw APIError.badRequest("invalid \(what) id: \(text)") }
+        guard let id = UUIDText.parse(text) else { throw APIError.badRequest("invalid \(what) id: \(text)") }
         return id
     }
 

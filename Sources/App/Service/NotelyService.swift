@@ -92,7 +92,8 @@ final class NotelyService: Sendable {
 
     /// Serves until a graceful shutdown, then stops everything in order.
     func run(signals: [UnixSignal] = [.sigterm, .sigint]) async throws {
-        let rest = RESTAPI(accounts: accounts, notes: notes, controller: controller, stats: stats, snapshot: { self.snapshot() })
+        let rest = RESTAPI(accounts: accounts, notes: notes, controller: controller, stats: stats, snapshot: { self.snapshot() },
+                           listeningPort: { [restAddress] in restAddress.value.flatMap { $0.split(separator: ":").last.flatMap { Int($0) } } })
         let address = restAddress
         let logger = logger
         let app = Application(

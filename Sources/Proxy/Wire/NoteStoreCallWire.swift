@@ -10,7 +10,9 @@ extension NoteStoreCall {
     /// before the proxy takes its lock, so bad params never wait for it.
     init(_ operation: NoteStoreOperation, params: RPCParams) throws(RPCError) {
         switch operation {
-        case .listNotes: self = .listNotes(accountId: try params.uuid("accountId"))
+        case .listNotes:
+            self = .listNotes(accountId: try params.uuid("accountId"), limit: try params.optionalInteger("limit"),
+                              after: try params.optionalUUID("after"))
         case .getNote: self = .getNote(accountId: try params.uuid("accountId"), noteId: try params.uuid("noteId"))
         case .createNote: self = .createNote(accountId: try params.uuid("accountId"), note: try params.note("note"))
         case .updateNote: self = .updateNote(accountId: try params.uuid("accountId"), note: try params.note("note"))
@@ -25,7 +27,11 @@ extension NoteStoreCall {
     func writeParams(into writer: inout JSONWriter) {
         writer.raw("{")
         switch self {
-        case .listNotes(let accountId), .countNotes(let accountId):
+        case .listNotes(let accountId, let limit, let after):
+            writer.member("accountId", first: true) { $0.string(accountId.uuidText) }
+            if let limit { writer.member("limit") { $0.integer(limit) } }
+            if let after { writer.member("after") { $0.string(after.uuidText) } }
+        case .countNotes(let accountId):
             writer.member("accountId", first: true) { $0.string(accountId.uuidText) }
         case .getNote(let accountId, let noteId):
             writer.member("accountId", first: true) { $0.string(accountId.uuidText) }

@@ -9,6 +9,19 @@ struct RPCParams {
         try uuid(field, path: field)
     }
 
+    /// An integer that may be absent (or null).
+    func optionalInteger(_ field: String) throws(RPCError) -> Int? {
+        guard let value = values[field], value != .null else { return nil }
+        guard case .integer(let number) = value else { throw .invalidParams("\(field) must be an integer, got \(value.kindName)") }
+        return Int(number)
+    }
+
+    /// A UUID that may be absent (or null).
+    func optionalUUID(_ field: String) throws(RPCError) -> UUID? {
+        guard let value = values[field], value != .null else { return nil }
+        return try uuid(field)
+    }
+
     func note(_ field: String) throws(RPCError) -> Note {
         guard let value = values[field] else { throw .invalidParams("\(field) is missing") }
         return try Self.note(value, path: field)
