@@ -20,16 +20,26 @@ public struct DataDirectory: Sendable {
         }
     }
 
-    /// Deletes the databases (and their WAL and shared-memory files), keeping anything else.
+    /// Deletes Notely's own databases (with their WAL, shared-memory and journal files) and
+    /// nothing else: other files in the folder, even other SQLite files, stay.
     public func removeDatabases() throws {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
-        for file in files where Self.isDatabaseFile(file) {
+        for file in files where Self.isNotelyDatabaseFile(file) {
             try FileManager.default.removeItem(at: url.appendingPathComponent(file))
         }
     }
 
-    static func isDatabaseFile(_ name: String) -> Bool {
-        [".sqlite", ".sqlite-wal", ".sqlite-shm", ".sqlite-journal"].contains { name.hasSuffix($0) }
+    /// `accounts.sqlite`, `shard-N.sqlite`, `placement.sqlite`, each with its `-wal`, `-shm`
+    /// or `-journal` companion.
+    static func isNotelyDatabaseFile(_ name: String) -> Bool {
+        var base = Substring(name)
+        for suffix in ["-wal", "-shm", "-journal"] where base.hasSuffix(suffix) { base = base.dropLast(suffix.count) }
+        guard base.hasSuffix(".sqlite") else { return false }
+        let stem = base.dropLast(".sqlite".count)
+        if stem == "accounts" || stem == "placement" { return true }
+        guard stem.hasPrefix("shard-") else { return false }
+        let number = stem.dropFirst("shard-".count)
+        return !number.isEmpty && number.allSatisfy(\.isASCII) && number.allSatisfy(\.isNumber)
     }
 
     /// One GRDB configuration for every database: WAL (the pool's default), and a busy

@@ -76,6 +76,26 @@ import TestSupport
         }
     }
 
+    @Test func aSecondNotelyOnTheSameDataDirSaysWhoHoldsItAndExits2() async throws {
+        let directory = TemporaryDirectory("notely-lock")
+        let first = try await HeadlessProcess(arguments: ["--no-load"], in: directory)
+        let account = try require(try await first.request(.POST, "/accounts", body: #"{"name":"Kept"}"#).json["id"] as? String)
+        for extra in [[], ["--clean"]] {
+            let (status, output) = try runProcess(try notelyExecutable(), ["--headless", "--no-load", "--port", "0"] + extra,
+                                                  currentDirectory: directory.url)
+            #expect(status == 2, "\(extra): \(output)")
+            #expect(output.contains("is in use by another notely (pid \(first.process.processIdentifier))"), "\(output)")
+            #expect(output.split(separator: "\n").count == 1, "\(output)")
+        }
+        #expect(try await first.request(.GET, "/accounts/\(account)").status == 200, "--clean of a second copy deleted nothing")
+        kill(first.process.processIdentifier, SIGKILL)
+        #expect(await first.waitForExit() == SIGKILL)
+        let again = try await HeadlessProcess(arguments: ["--no-load"], in: directory)   // a killed holder leaves no stale lock
+        #expect(try await again.request(.GET, "/accounts/\(account)").status == 200)
+        kill(again.process.processIdentifier, SIGTERM)
+        #expect(await again.waitForExit() == 0)
+    }
+
     @Test func aBusyPortIsAClearError() async throws {
         let directory = TemporaryDirectory("notely-port")
         let first = try await HeadlessProcess(arguments: ["--no-load"], in: directory)

@@ -42,9 +42,11 @@ import TestSupport
         let account = UUID()
         try await store.createNote(accountId: account, note: note(account))
         try store.close()
-        FileManager.default.createFile(atPath: directory.path + "/keep.txt", contents: Data("x".utf8))
+        let others = ["keep.txt", "mine.sqlite", "mine.sqlite-wal", "shard-x.sqlite", "shard-.sqlite", "accounts.sqlite.bak", "notely.lock"]
+        for name in others { FileManager.default.createFile(atPath: directory.path + "/" + name, contents: Data("x".utf8)) }
+        FileManager.default.createFile(atPath: directory.path + "/placement.sqlite-journal", contents: Data())
         try DataDirectory(path: directory.path).removeDatabases()
-        let left = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-        #expect(left == ["keep.txt"])
+        let left = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+        #expect(left == others.sorted(), "only Notely's own databases go")
     }
 }

@@ -41,12 +41,15 @@ final class NotelyService: Sendable {
     let restAddress = AsyncPromise<String>()
     private let startedAt = ContinuousClock.now
     private let logger: Logger
+    /// This process's claim on the data dir, held as long as the service lives.
+    private let lock: DataDirectoryLock
     /// The running group, and whether `requestShutdown()` came before it existed.
     private let group = Mutex<(running: ServiceGroup?, shutdownRequested: Bool)>((nil, false))
 
     private init(options: Options, stats: StatsCollector, logs: LogCapture, controller: DeploymentController,
-                 accounts: SQLiteAccountStore, logger: Logger) {
+                 accounts: SQLiteAccountStore, lock: DataDirectoryLock, logger: Logger) {
         self.options = options
+        self.lock = lock
         self.stats = stats
         self.logs = logs
         self.controller = controller
@@ -63,6 +66,12 @@ final class NotelyService: Sendable {
     /// Opens the databases (checking the shard count) and deploys v1.
     static func start(options: Options, logs: LogCapture, logger: Logger) async throws -> NotelyService {
         let dataDirectory = DataDirectory(path: options.dataDirectory)
+        let lock: DataDirectoryLock
+        do {
+            lock = try DataDirectoryLock(dataDirectory)
+        } catch let failure as DataDirectoryLock.Failure {
+            throw ExitMessage(code: 2, failure.description)
+        }
         if options.clean {
             try dataDirectory.removeDatabases()
             logger.info("removed the databases in \(options.dataDirectory)")
@@ -87,7 +96,8 @@ final class NotelyService: Sendable {
             try? accounts.close()
             throw ExitMessage(code: 1, "the first data proxy did not start: \(error)")
         }
-        return NotelyService(options: options, stats: stats, logs: logs, controller: controller, accounts: accounts, logger: logger)
+        return NotelyService(options: options, stats: stats, logs: logs, controller: controller, accounts: accounts, lock: lock,
+                             logger: logger)
     }
 
     /// Serves until a graceful shutdown, then stops everything in order.
