@@ -12,6 +12,8 @@ final class DashboardRuntime: Sendable {
     private let state = Mutex(DashboardState())
     private let dirty = Atomic<Bool>(true)
     private let quitRequested = Atomic<Bool>(false)
+    /// Whether a load of accounts and notes runs, and whether another was asked for meanwhile.
+    private let loads = Mutex((running: false, again: false))
     private let logger = Logger(label: "dashboard")
 
     init(service: NotelyService) {
@@ -30,13 +32,56 @@ final class DashboardRuntime: Sendable {
         for effect in effects { perform(effect) }
     }
 
+    /// At most this many notes of the selected account are asked for (more than any screen
+    /// shows), and note counts for at most this many accounts: a refresh stays bounded however
+    /// much data there is.
+    static let notesShown = 200
+    static let accountsCounted = 100
+
     /// Pulls a fresh service snapshot, the logs and the notes once a second until cancelled.
     func refreshLoop() async {
         while !Task.isCancelled {
             send(.refreshed(service.snapshot(), logs: service.logs.lines().map(\.text)))
-            perform(.loadNotes(accountId: current.notes.selectedAccountId))
+            loadNotes()
             try? await Task.sleep(for: .seconds(1))
         }
+    }
+
+    /// Loads the accounts and the selected account's notes — never two loads at once: asked
+    /// while one runs (a slow proxy, many accounts), it runs once more after it, for whatever
+    /// is selected then.
+    private func loadNotes() {
+        let start = loads.withLock { loads in
+            if loads.running { loads.again = true }
+            defer { loads.running = true }
+            return !loads.running
+        }
+        guard start else { return }
+        Task {
+            repeat {
+                let accountId = current.notes.selectedAccountId
+                do {
+                    send(try await load(accountId))
+                } catch {
+                    send(.failed("could not load the notes: \(APIError.from(error).message)"))
+                }
+            } while loads.withLock { loads in
+                defer { loads.again = false }
+                loads.running = loads.again
+                return loads.again
+            }
+        }
+    }
+
+    private func load(_ accountId: UUID?) async throws -> DashboardAction {
+        var rows: [NotesPaneState.AccountRow] = []
+        for (index, account) in try await service.accounts.listAccounts().enumerated() {
+            let count = index < Self.accountsCounted ? try await service.notes.countNotes(accountId: account.id) : nil
+            rows.append(.init(account: account, noteCount: count))
+        }
+        var notes: [Note] = []
+        if let accountId { notes = try await service.notes.listNotes(accountId: accountId, limit: Self.notesShown) }
+        return .notesLoaded(accounts: rows, notes: notes, forAccount: accountId)
     }
 
     private func perform(_ effect: DashboardEffect) {
@@ -92,16 +137,8 @@ final class DashboardRuntime: Sendable {
                 try await service.notes.deleteNote(accountId: note.creator, note: note)
                 return .noteDeleted(note)
             }
-        case .loadNotes(let accountId):
-            run("load the notes") {
-                var rows: [NotesPaneState.AccountRow] = []
-                for account in try await service.accounts.listAccounts() {
-                    rows.append(.init(account: account, noteCount: try await service.notes.countNotes(accountId: account.id)))
-                }
-                var notes: [Note] = []
-                if let accountId { notes = try await service.notes.listNotes(accountId: accountId) }
-                return .notesLoaded(accounts: rows, notes: notes, forAccount: accountId)
-            }
+        case .loadNotes:
+            loadNotes()
         }
     }
 

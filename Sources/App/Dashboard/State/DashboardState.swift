@@ -43,7 +43,8 @@ struct DashboardState: Sendable {
 struct NotesPaneState: Equatable, Sendable {
     struct AccountRow: Equatable, Sendable {
         var account: Account
-        var noteCount: Int
+        /// Nil past the first `DashboardRuntime.accountsCounted` accounts: not asked for.
+        var noteCount: Int?
     }
 
     enum Focus: Equatable, Sendable { case accounts, notes }

@@ -20,7 +20,7 @@ enum NotesPane {
         for row in 0..<(inner.height - 1) { grid.put("│", x: inner.x + accountsWidth, y: inner.y + row, style: .role(.border)) }
 
         let accountRows = pane.accounts.map { row in
-            (grid.measure.pad(Format.preview(row.account.name), to: accountsWidth - 5) + grid.measure.padLeft(String(row.noteCount), to: 5),
+            (grid.measure.pad(Format.preview(row.account.name), to: accountsWidth - 5) + grid.measure.padLeft(row.noteCount.map(String.init) ?? "·", to: 5),
              row.account.id == pane.selectedAccountId)
         }
         drawList(accountRows, x: inner.x, y: inner.y + 1, width: accountsWidth, rows: listRows, focused: pane.focus == .accounts, on: &grid)
