@@ -87,33 +87,32 @@ import TestSupport
     }
 
     @Test func aKilledProxyIsReplacedAndNoCallFails() async throws {
-        let harness = try DeploymentHarness()
-        let controller = harness.controller
-        try await controller.deploy()
-        let victim = try #require(controller.current())
-        let traffic = Traffic(store: controller)
-        #expect(await eventually { traffic.operationCount > 20 })
-        kill(victim.pid, SIGKILL)
-        #expect(await eventually { controller.snapshot().restarts == 1 && controller.current()?.pid != victim.pid })
-        #expect(controller.current()?.id == 1)
-        let before = traffic.operationCount
-        #expect(await eventually { traffic.operationCount > before + 20 }, "traffic did not recover")
-        await traffic.stop()
-        #expect(traffic.failureList.isEmpty, "\(traffic.failureList.map(\.description))")
-        #expect(traffic.mismatchList.isEmpty, "\(traffic.mismatchList)")
-        await controller.shutdown()
+        try await underTraffic { harness, victim in
+            kill(victim.pid, SIGKILL)
+            #expect(await eventually { harness.controller.snapshot().restarts == 1 && harness.controller.current()?.pid != victim.pid })
+            #expect(harness.controller.current()?.id == 1)
+        }
     }
 
     @Test func aHungProxyIsKilledAndReplacedAndNoCallFails() async throws {
+        try await underTraffic { harness, hung in
+            kill(hung.pid, SIGSTOP)
+            #expect(await eventually(timeout: .seconds(15)) { harness.controller.snapshot().restarts == 1 },
+                    "\(harness.logs.lines().map(\.text).joined(separator: "\n"))")
+            #expect(await eventually { !processIsAlive(hung.pid) })
+        }
+    }
+
+    /// Steady traffic through a controller while `fault` strikes its serving proxy: traffic
+    /// must recover, and no call fail or read stale.
+    private func underTraffic(_ fault: (DeploymentHarness, DataProxyProcess) async throws -> Void) async throws {
         let harness = try DeploymentHarness()
         let controller = harness.controller
         try await controller.deploy()
-        let hung = try #require(controller.current())
+        let serving = try #require(controller.current())
         let traffic = Traffic(store: controller)
         #expect(await eventually { traffic.operationCount > 20 })
-        kill(hung.pid, SIGSTOP)
-        #expect(await eventually(timeout: .seconds(15)) { controller.snapshot().restarts == 1 }, "\(harness.logs.lines().map(\.text).joined(separator: "\n"))")
-        #expect(await eventually { !processIsAlive(hung.pid) })
+        try await fault(harness, serving)
         let before = traffic.operationCount
         #expect(await eventually { traffic.operationCount > before + 20 }, "traffic did not recover")
         await traffic.stop()
