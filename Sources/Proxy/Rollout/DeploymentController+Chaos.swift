@@ -28,12 +28,12 @@ extension DeploymentController {
         case .hang:
             kill(pid, SIGSTOP)
             message = "chaos: hung v\(id) (pid \(pid)) with SIGSTOP for \(Self.hangDuration)"
-            track(Task {
+            inBackground {
                 try? await Task.sleep(for: Self.hangDuration)   // also ends early at shutdown: a stopped process can't stop
                 guard proxy.process.isRunning else { return }
                 kill(pid, SIGCONT)
                 self.logger.warning("chaos: v\(id) (pid \(pid)) resumed with SIGCONT")
-            })
+            }
         }
         logger.warning("\(message)")
         return message

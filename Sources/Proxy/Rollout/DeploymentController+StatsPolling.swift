@@ -9,12 +9,12 @@ extension DeploymentController {
     /// Pulls `ExportShardStats` from every running version every `statsInterval`, until
     /// `shutdown()`.
     public func startStatsPolling() {
-        track(Task {
+        inBackground {
             while !Task.isCancelled {
                 for proxy in self.record.withLock({ $0.rollout.running }) { await self.exportStats(of: proxy) }
                 try? await Task.sleep(for: Self.statsInterval)
             }
-        })
+        }
     }
 
     func exportStats(of proxy: ServingProxy) async {

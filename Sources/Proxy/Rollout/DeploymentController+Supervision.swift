@@ -19,11 +19,11 @@ extension DeploymentController {
 
     /// Watches `proxy` while it serves: its exit, and its answers to `Ready`.
     func watch(_ proxy: ServingProxy) {
-        track(Task {
+        inBackground {
             guard let status = await proxy.process.exited() else { return }
             await self.handleExit(of: proxy, status: status)
-        })
-        track(Task { await self.checkHealth(of: proxy) })
+        }
+        inBackground { await self.checkHealth(of: proxy) }
     }
 
     /// Asks `Ready` every `healthInterval` (at once again after a miss); kills the version

@@ -56,7 +56,9 @@ public final class DeploymentController: NoteStore {
     let launcher: ProxyLauncher
     /// Serializes changes of who serves (a deploy's swaps, a crash replacement).
     let membership = AsyncLock()
-    private let background = Mutex<[Task<Void, Never>]>([])
+    /// Work running in the background (deploys, watchers, polling), each removing itself when
+    /// done, so a long demo with many restarts keeps no finished tasks.
+    private let background = Mutex<[UUID: Task<Void, Never>]>([:])
 
     public init(configuration: Configuration, stats: StatsCollector, logger: Logger) {
         var launch = configuration.launch
@@ -115,7 +117,7 @@ public final class DeploymentController: NoteStore {
     @discardableResult
     public func startDeploy() throws -> Int {
         let target = try beginDeploy()
-        track(Task { _ = try? await self.runDeploy(target: target) })
+        inBackground { _ = try? await self.runDeploy(target: target) }
         return target
     }
 
@@ -241,7 +243,7 @@ public final class DeploymentController: NoteStore {
         }
         let tasks = background.withLock { tasks in
             defer { tasks.removeAll() }
-            return tasks
+            return Array(tasks.values)
         }
         for task in tasks { task.cancel() }
         for task in tasks { await task.value }
@@ -251,8 +253,18 @@ public final class DeploymentController: NoteStore {
         }
     }
 
-    func track(_ task: Task<Void, Never>) {
-        background.withLock { $0.append(task) }
+    /// Runs `operation` in the background until it ends or `shutdown()` cancels it.
+    func inBackground(_ operation: @escaping @Sendable () async -> Void) {
+        let id = UUID()
+        let task = background.withLock { tasks in
+            // Inserted under the lock the task takes to remove itself, so it can't finish first.
+            let task = Task {
+                await operation()
+                _ = self.background.withLock { $0.removeValue(forKey: id) }
+            }
+            tasks[id] = task
+            return task
+        }
         if case .stopped = record.withLock({ $0.rollout }) { task.cancel() }
     }
 }
