@@ -80,4 +80,23 @@ import TestSupport
             #expect((deployment["lastError"] as? String)?.contains("rolled back to v1") == true, "\(deployment ?? "")")
         }
     }
+
+    @Test func nothingAcknowledgedIsLostWhenNotelyIsKilledAndStartedAgain() async throws {
+        let directory = TemporaryDirectory("notely-restart-faults")
+        let notely = try await HeadlessProcess(arguments: ["--no-load"], in: directory)
+        let load = RESTLoad(baseURL: notely.baseURL)
+        #expect(await eventually { load.successes >= 300 })
+        kill(notely.process.processIdentifier, SIGKILL)   // mid-flight: some calls get no answer
+        #expect(await notely.waitForExit() == SIGKILL)
+        await load.stop()
+        let again = try await HeadlessProcess(arguments: ["--no-load"], in: directory)
+        let acknowledged = load.acknowledged
+        #expect(acknowledged.count >= 6)
+        for (id, note) in acknowledged {
+            let content = try await again.request(.GET, "/accounts/\(note.account)/notes/\(id)").json["content"] as? String
+            #expect(content == note.content || content == note.pending, "acknowledged note \(id) lost across the restart")
+        }
+        kill(again.process.processIdentifier, SIGTERM)
+        #expect(await again.waitForExit() == 0, "\(again.log)")
+    }
 }
