@@ -3,6 +3,9 @@ import Synchronization
 /// A first-come, first-served lock for async code, held across `await`. The data proxy takes it
 /// around every store call, so the calls of all clients form one sequence (linearizable), and
 /// a caller that waits is served before anyone who came later.
+///
+/// Hand-written: no package on this machine offers an async lock that is FIFO and held across
+/// `await` (swift-async-algorithms has none; NIO's and Synchronization's locks block threads).
 public final class AsyncLock: Sendable {
     private struct State {
         var held = false
