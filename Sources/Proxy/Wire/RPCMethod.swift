@@ -24,8 +24,4 @@ public enum RPCMethod: Hashable, Sendable {
         case .exportShardStats: "ExportShardStats"
         }
     }
-
-    public static var allCases: [RPCMethod] {
-        NoteStoreOperation.allCases.map(RPCMethod.store) + [.ready, .exportShardStats]
-    }
 }
