@@ -35,8 +35,11 @@ struct NotelyCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("REST API port on 127.0.0.1; 0 picks a free one and logs it.", valueName: "port"))
     var port = 8080
 
-    @Option(help: ArgumentHelp("Number of note shards; a data dir keeps the count it was made with.", valueName: "n"))
-    var shards = 2
+    @Option(help: ArgumentHelp("Number of note shards of a new data dir (default 2); an existing one keeps its count, "
+                               + "which only grows live (POST /shards).", valueName: "n"))
+    var shards: Int?
+
+    static let defaultShards = 2
 
     @Option(help: ArgumentHelp("Seconds both versions serve before the previous one retires.", valueName: "seconds"))
     var rolloutWait: Double = 30
@@ -71,7 +74,9 @@ struct NotelyCommand: AsyncParsableCommand {
         if let proxyPort, !(1...65535).contains(proxyPort) { throw ValidationError("--proxy-port must be 1…65535, got \(proxyPort)") }
         if proxyId < 1 { throw ValidationError("--proxy-id must be at least 1, got \(proxyId)") }
         if !(0...65535).contains(port) { throw ValidationError("--port must be 0…65535, got \(port)") }
-        if !(1...64).contains(shards) { throw ValidationError("--shards must be 1…64, got \(shards)") }
+        if let shards, !(1...ShardedNoteStore.maxShards).contains(shards) {
+            throw ValidationError("--shards must be 1…\(ShardedNoteStore.maxShards), got \(shards)")
+        }
         if !(rolloutWait >= 0 && rolloutWait <= 3600) { throw ValidationError("--rollout-wait must be 0…3600 seconds, got \(rolloutWait)") }
         if !(1...1000).contains(accounts) { throw ValidationError("--accounts must be 1…1000, got \(accounts)") }
         if !(1...600_000).contains(rpm) { throw ValidationError("--rpm must be 1…600000, got \(rpm)") }

@@ -15,7 +15,9 @@ struct ProxyMode {
         let logger = Logger(label: "proxy")
         let dataDirectory = DataDirectory(path: options.dataDir)
         if options.clean { try dataDirectory.removeDatabases() }
-        let store = try ShardedNoteStore(dataDirectory: dataDirectory, shardCount: options.shards, durability: options.durability)
+        // The data dir's own count wins: a growth may have changed it since this proxy's parent started.
+        let store = try ShardedNoteStore(dataDirectory: dataDirectory, shardCountIfNew: options.shards ?? NotelyCommand.defaultShards,
+                                         durability: options.durability)
         defer { try? store.close() }
 
         let parentAlive = ParentLifeline.watch {
@@ -39,7 +41,7 @@ struct ProxyMode {
         let app = server.application { boundPort in
             StandardOutput.writeLine(ListeningLine.line(port: boundPort))
             logger.info("proxy v\(options.proxyId) serving", metadata: [
-                "address": "127.0.0.1:\(boundPort)", "pid": "\(getpid())", "shards": "\(options.shards)",
+                "address": "127.0.0.1:\(boundPort)", "pid": "\(getpid())", "shards": "\((try? store.shardCount()) ?? 0)",
                 "auth": "\(token == nil ? "none" : "bearer token")",
             ])
         }

@@ -11,6 +11,7 @@ public struct DataDirectory: Sendable {
 
     public func shardURL(_ index: Int) -> URL { url.appendingPathComponent("\(ShardRouter.shardName(index)).sqlite") }
     public var accountsURL: URL { url.appendingPathComponent("accounts.sqlite") }
+    var placementURL: URL { url.appendingPathComponent("placement.sqlite") }
 
     public func create() throws {
         do {

@@ -43,4 +43,24 @@ extension NoteStore {
     public func healthCheck() async throws {
         try await perform(.healthCheck).done()
     }
+
+    /// Queues a move of the account's notes to `shard`; answers the shard it leaves.
+    @discardableResult
+    public func moveAccount(_ accountId: UUID, toShard shard: Int) async throws -> (from: Int, to: Int) {
+        try await perform(.moveAccount(accountId: accountId, toShard: shard)).shardChange()
+    }
+
+    @discardableResult
+    public func growShards(to count: Int) async throws -> (from: Int, to: Int) {
+        try await perform(.growShards(count: count)).shardChange()
+    }
+
+    @discardableResult
+    public func stepPlacement() async throws -> PlacementSnapshot {
+        try await perform(.stepPlacement).placement()
+    }
+
+    public func describePlacement() async throws -> PlacementSnapshot {
+        try await perform(.describePlacement).placement()
+    }
 }

@@ -14,6 +14,16 @@ public enum NoteStoreCall: Sendable, Hashable {
     case countNotes(accountId: UUID)
     case totalNotes
     case healthCheck
+    /// Live re-sharding (docs/RESHARDING.md): queues a move of an account's notes to shard
+    /// `toShard`; `stepPlacement` calls carry it out while calls on the account keep working.
+    case moveAccount(accountId: UUID, toShard: Int)
+    /// Adds empty shards up to `count` and queues a move of every account whose hash placement
+    /// changes.
+    case growShards(count: Int)
+    /// One bounded step of the queued moves (a batch of notes, a switch, or a clean-up).
+    case stepPlacement
+    /// Where every account lives, what moves, and how many notes each shard holds.
+    case describePlacement
 
     public var operation: NoteStoreOperation {
         switch self {
@@ -25,17 +35,30 @@ public enum NoteStoreCall: Sendable, Hashable {
         case .countNotes: .countNotes
         case .totalNotes: .totalNotes
         case .healthCheck: .healthCheck
+        case .moveAccount: .moveAccount
+        case .growShards: .growShards
+        case .stepPlacement: .stepPlacement
+        case .describePlacement: .describePlacement
         }
     }
 
-    /// The account the call is about, which decides its shard; nil for calls on every shard.
+    /// The account whose notes the call reads or writes, which decides its shard; nil for
+    /// calls on every shard and for the placement's own calls.
     public var accountId: UUID? {
         switch self {
         case .listNotes(let accountId, _, _), .getNote(let accountId, _), .createNote(let accountId, _),
              .updateNote(let accountId, _), .deleteNote(let accountId, _), .countNotes(let accountId):
             accountId
-        case .totalNotes, .healthCheck:
+        case .totalNotes, .healthCheck, .moveAccount, .growShards, .stepPlacement, .describePlacement:
             nil
+        }
+    }
+
+    /// True for the calls that change notes: they run under the home shard's write lock.
+    public var isNoteWrite: Bool {
+        switch self {
+        case .createNote, .updateNote, .deleteNote: true
+        default: false
         }
     }
 }
@@ -51,6 +74,10 @@ public enum NoteStoreOperation: String, CaseIterable, Sendable {
     case countNotes = "CountNotes"
     case totalNotes = "GetTotalNotes"
     case healthCheck = "HealthCheck"
+    case moveAccount = "MoveAccount"
+    case growShards = "GrowShards"
+    case stepPlacement = "StepPlacement"
+    case describePlacement = "GetPlacement"
 }
 
 /// What a note-store call gives back. The typed methods of `NoteStore` unwrap it; an answer
@@ -60,6 +87,9 @@ public enum NoteStoreAnswer: Sendable, Hashable {
     case note(Note?)
     case count(Int)
     case done
+    /// A move or a growth accepted: from which shard (count) to which.
+    case shardChange(from: Int, to: Int)
+    case placement(PlacementSnapshot)
 
     public func notes() throws -> [Note] {
         guard case .notes(let notes) = self else { throw mismatch("a list of notes") }
@@ -78,6 +108,16 @@ public enum NoteStoreAnswer: Sendable, Hashable {
 
     public func done() throws {
         guard case .done = self else { throw mismatch("no result") }
+    }
+
+    public func shardChange() throws -> (from: Int, to: Int) {
+        guard case .shardChange(let from, let to) = self else { throw mismatch("a shard change") }
+        return (from, to)
+    }
+
+    public func placement() throws -> PlacementSnapshot {
+        guard case .placement(let placement) = self else { throw mismatch("a placement") }
+        return placement
     }
 
     private func mismatch(_ expected: String) -> StoreError {

@@ -9,6 +9,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case contentTooLarge(bytes: Int, limit: Int)
     case invalidInput(String)
     case shardCountMismatch(dataDir: String, stored: Int, requested: Int)
+    /// The request is sound but the state forbids it now (a move already running, …).
+    case conflict(String)
     case unavailable(String)
 
     public var description: String {
@@ -19,8 +21,9 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .contentTooLarge(let bytes, let limit): "content is \(bytes) bytes; the limit is \(limit) bytes"
         case .invalidInput(let message): message
         case .shardCountMismatch(let dir, let stored, let requested):
-            "data dir \(dir) holds \(stored) shards but --shards \(requested) was given; "
-                + "use --shards \(stored), or --clean to start over"
+            "data dir \(dir) holds \(stored) shards but --shards \(requested) was given; --shards only sets the count "
+                + "of a new data dir: leave it out (or give \(stored)), grow the shards live with POST /shards, or --clean to start over"
+        case .conflict(let message): message
         case .unavailable(let message): message
         }
     }

@@ -17,7 +17,16 @@ enum DashboardFixtures {
     static let secondNote = Note(id: UUID(uuidString: "00000000-0000-0000-0000-000000000005")!, creator: ada.id,
                                  createdAt: launched, updatedAt: launched.addingTimeInterval(60), content: "Ship v2 ✓")
 
-    static func snapshot(status: DeploymentStatus = .ready, rolloutSecondsLeft: Int? = nil, failures: Int = 0) -> ServiceSnapshot {
+    /// Ada on shard 0 and Bob on shard 1, as moved there; `moving` puts Bob's move to shard 0 under way.
+    static func placement(moving: Bool = false) -> PlacementView {
+        let move = AccountMove(accountId: bob.id, from: 1, to: 0, copied: 40, total: 100, switched: false)
+        return PlacementView(placement: PlacementSnapshot(shardCount: 2, homes: [ada.id: 0, bob.id: 1], moves: moving ? [move] : [],
+                                                          notesPerShard: [2, 0]),
+                             accounts: [ada, bob])
+    }
+
+    static func snapshot(status: DeploymentStatus = .ready, rolloutSecondsLeft: Int? = nil, failures: Int = 0,
+                         moving: Bool = false) -> ServiceSnapshot {
         let v1 = VersionSnapshot(id: 1, pid: 4100, port: 39001, launchedAt: launched, requestsPerSec: 9.1, readyMs: 40, serving: true)
         let v2 = VersionSnapshot(id: 2, pid: 4242, port: 40123, launchedAt: launched.addingTimeInterval(60), requestsPerSec: 9.5,
                                  readyMs: 38, serving: true)
@@ -35,7 +44,8 @@ enum DashboardFixtures {
             shards: shards,
             load: LoadStats(running: true, accounts: 5, requests: 1234, failures: failures, consistencyMisses: 0, requestsPerSec: 10),
             api: [RouteStats(method: "GET", route: "/accounts/{id}/notes", status: 200, count: 40, requestsPerSec: 10, p95Ms: 1.2)],
-            service: .init(restAddress: "127.0.0.1:8080", uptimeSeconds: 75, shardCount: 2))
+            placement: placement(moving: moving),
+            service: .init(restAddress: "127.0.0.1:8080", uptimeSeconds: 75))
     }
 
     static func state(status: DeploymentStatus = .ready, rolloutSecondsLeft: Int? = nil) -> DashboardState {

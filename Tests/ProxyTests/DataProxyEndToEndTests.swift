@@ -181,13 +181,11 @@ import TestSupport
     }
 
     @Test func aProxyThatCannotStartFailsFastWithAReason() async throws {
-        var harness = ProxyHarness()
-        harness.shards = 2
-        let first = try await harness.launch()
-        await first.shutdown(logger: harness.logger)
-        harness.shards = 3   // the data dir remembers 2: the child exits at once
+        let harness = ProxyHarness()
+        // The data dir's path is taken by a file: the child exits at once.
+        #expect(FileManager.default.createFile(atPath: harness.directory.path + "/data", contents: Data("not a folder".utf8)))
         let started = ContinuousClock.now
-        await #expect(throws: ProxyLaunchError.self) { _ = try await harness.launch(id: 2) }
+        await #expect(throws: ProxyLaunchError.self) { _ = try await harness.launch() }
         #expect(ContinuousClock.now - started < .seconds(5))
     }
 

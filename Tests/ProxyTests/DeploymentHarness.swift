@@ -16,7 +16,7 @@ struct DeploymentHarness {
     init(rolloutWait: Duration = .seconds(1), executable: URL? = nil, readyTimeout: Duration = .seconds(10),
          rebuilder: Rebuilder? = nil) throws {
         var launch = ProxyLaunchConfiguration(executable: try executable ?? notelyExecutable(), dataDirectory: directory.path + "/data",
-                                              shards: 2, workingDirectory: directory.url, logCapture: logs)
+                                              workingDirectory: directory.url, logCapture: logs)
         launch.readyTimeout = readyTimeout
         let capture = logs
         controller = DeploymentController(configuration: .init(launch: launch, rolloutWait: rolloutWait, rebuilder: rebuilder),

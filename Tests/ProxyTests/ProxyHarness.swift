@@ -11,11 +11,8 @@ struct ProxyHarness {
     let directory = TemporaryDirectory("notely-proxy")
     let logs = LogCapture()
     let logger = Logger(label: "test")
-    var shards = 2
-
     func configuration() throws -> ProxyLaunchConfiguration {
-        ProxyLaunchConfiguration(executable: try notelyExecutable(), dataDirectory: directory.path + "/data",
-                                 shards: shards, workingDirectory: directory.url, logCapture: logs)
+        ProxyLaunchConfiguration(executable: try notelyExecutable(), dataDirectory: directory.path + "/data", workingDirectory: directory.url, logCapture: logs)
     }
 
     func launch(id: Int = 1) async throws -> DataProxyProcess {

@@ -15,7 +15,7 @@ import TestSupport
         defer { try? shard.close() }
         let account = UUID()
         let kept = Note(creator: account, createdAt: Note.now(), updatedAt: Note.now(), content: "saved before the disk filled")
-        try await shard.insert(kept)
+        try await shard.createNote(accountId: account, note: kept)
 
         // SQLite's own page limit on the (single) writer connection: past it, every write
         // fails with SQLITE_FULL exactly as on a full disk.
@@ -27,7 +27,7 @@ import TestSupport
         for index in 0..<20 {
             let note = Note(creator: account, createdAt: Note.now(), updatedAt: Note.now(), content: "\(index) \(big)")
             do {
-                try await shard.insert(note)
+                try await shard.createNote(accountId: account, note: note)
                 written.append(note)
             } catch {
                 refused = error
@@ -41,11 +41,11 @@ import TestSupport
 
         var edited = kept
         edited.content = String(repeating: "y", count: 200_000)
-        await #expect(throws: StoreError.unavailable("shard-0: disk full, the write was not saved")) { try await shard.update(edited) }
+        await #expect(throws: StoreError.unavailable("shard-0: disk full, the write was not saved")) { try await shard.updateNote(accountId: account, note: edited) }
         #expect(try await shard.get(creator: account, id: kept.id) == kept)
 
         try await shard.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA max_page_count = 1073741823") }
-        try await shard.update(edited)
+        try await shard.updateNote(accountId: account, note: edited)
         #expect(try await shard.get(creator: account, id: kept.id) == edited)
     }
 }

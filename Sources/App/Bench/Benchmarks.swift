@@ -42,7 +42,7 @@ struct Benchmarks {
     }
 
     private func launchConfiguration() -> ProxyLaunchConfiguration {
-        ProxyLaunchConfiguration(dataDirectory: directory.appendingPathComponent("proxied").path, shards: 2, durability: durability,
+        ProxyLaunchConfiguration(dataDirectory: directory.appendingPathComponent("proxied").path, durability: durability,
                                  workingDirectory: directory, logCapture: LogCapture())
     }
 

@@ -137,8 +137,31 @@ final class DashboardRuntime: Sendable {
                 try await service.notes.deleteNote(accountId: note.creator, note: note)
                 return .noteDeleted(note)
             }
+        case .moveAccount(let accountId, let shard):
+            placementChange("move the account") {
+                let (from, to) = try await service.notes.moveAccount(accountId, toShard: shard)
+                return "moving the account shard-\(from) → shard-\(to)"
+            }
+        case .growShards(let count):
+            placementChange("add a shard") {
+                let (from, to) = try await service.notes.growShards(to: count)
+                return "growing the shards \(from) → \(to); accounts move one by one"
+            }
         case .loadNotes:
             loadNotes()
+        }
+    }
+
+    /// Queues a move or a growth and wakes the placement worker; refusals (409, 400) are shown.
+    private func placementChange(_ what: String, _ body: @escaping @Sendable () async throws -> String) {
+        let service = service
+        Task {
+            do {
+                send(.placementChanged(try await body(), isError: false))
+                service.placement.poke()
+            } catch {
+                send(.placementChanged("could not \(what): \(APIError.from(error).message)", isError: true))
+            }
         }
     }
 

@@ -22,7 +22,7 @@ struct APIError: Error, CustomStringConvertible {
         case let error as StoreError:
             switch error {
             case .noteNotFound, .accountNotFound: return APIError(status: .notFound, message: error.description)
-            case .noteAlreadyExists: return APIError(status: .conflict, message: error.description)
+            case .noteAlreadyExists, .conflict: return APIError(status: .conflict, message: error.description)
             case .contentTooLarge: return APIError(status: .contentTooLarge, message: error.description)
             case .invalidInput: return APIError(status: .badRequest, message: error.description)
             case .shardCountMismatch, .unavailable: return APIError(status: .serviceUnavailable, message: error.description)

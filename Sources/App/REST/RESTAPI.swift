@@ -12,6 +12,8 @@ struct RESTAPI: Sendable {
     let accounts: any AccountStore
     let notes: any NoteStore
     let controller: DeploymentController?
+    /// Where accounts live and what moves (live re-sharding).
+    let placement: PlacementWorker
     let stats: StatsCollector
     let snapshot: @Sendable () -> ServiceSnapshot
     /// The port the server listens on, once it does: the only `Host` it answers to.
@@ -24,9 +26,10 @@ struct RESTAPI: Sendable {
     var routes: RouteTable<Handler> {
         RouteTable([
             .init(.get, "/healthz") { _, _ in try await healthz() },
-            .init(.get, "/accounts") { _, _ in try JSONBody.response(try await accounts.listAccounts()) },
+            .init(.get, "/accounts") { _, _ in try JSONBody.response(try await accounts.listAccounts().map(view)) },
             .init(.post, "/accounts") { request, _ in try await createAccount(request) },
-            .init(.get, "/accounts/{id}") { _, context in try JSONBody.response(try await account(context)) },
+            .init(.get, "/accounts/{id}") { _, context in try JSONBody.response(view(try await account(context))) },
+            .init(.post, "/accounts/{id}/move") { request, context in try await moveAccount(request, context) },
             .init(.put, "/accounts/{id}") { request, context in try await updateAccount(request, context) },
             .init(.get, "/accounts/{id}/notes") { request, context in try await listNotes(request, context) },
             .init(.post, "/accounts/{id}/notes") { request, context in try await createNote(request, context) },
@@ -42,6 +45,7 @@ struct RESTAPI: Sendable {
             },
             .init(.post, "/deploy") { _, _ in try deploy() },
             .init(.post, "/chaos") { request, _ in try await chaos(request) },
+            .init(.post, "/shards") { request, _ in try await growShards(request) },
             .init(.get, "/stats") { _, _ in try JSONBody.response(snapshot()) },
         ])
     }
@@ -71,14 +75,14 @@ struct RESTAPI: Sendable {
         let body = try await JSONBody.decode(AccountBody.self, from: request)
         let account = Account(name: body.name.trimmingCharacters(in: .whitespacesAndNewlines))
         try await accounts.createAccount(account)
-        return try JSONBody.response(account, status: .created)
+        return try JSONBody.response(view(account), status: .created)
     }
 
     private func updateAccount(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         var account = try await account(context)
         account.name = try await JSONBody.decode(AccountBody.self, from: request).name.trimmingCharacters(in: .whitespacesAndNewlines)
         try await accounts.updateAccount(account)
-        return try JSONBody.response(account)
+        return try JSONBody.response(view(account))
     }
 
     /// All notes, or a page: `?limit=N` (1…1000) `&after=ID` (the last note of the page before).

@@ -19,7 +19,9 @@ final class NotelyService: Sendable {
         var dataDirectory: String
         var clean = false
         var port = 8080
-        var shards = 2
+        /// `--shards`: the count of a new data dir, which an existing one must have; nil takes
+        /// what the data dir has (`NotelyCommand.defaultShards` for a new one).
+        var shards: Int?
         var durability = Durability.default
         var rolloutWait: Duration = .seconds(30)
         var load: LoadGenerator.Configuration? = .init(accounts: 5, requestsPerMinute: 600)
@@ -36,6 +38,7 @@ final class NotelyService: Sendable {
     let controller: DeploymentController
     let accounts: SQLiteAccountStore
     let notes: any NoteStore
+    let placement: PlacementWorker
     let loadGenerator: LoadGenerator?
     /// `127.0.0.1:PORT` once the REST server listens.
     let restAddress = AsyncPromise<String>()
@@ -47,7 +50,7 @@ final class NotelyService: Sendable {
     private let group = Mutex<(running: ServiceGroup?, shutdownRequested: Bool)>((nil, false))
 
     private init(options: Options, stats: StatsCollector, logs: LogCapture, controller: DeploymentController,
-                 accounts: SQLiteAccountStore, lock: DataDirectoryLock, logger: Logger) {
+                 accounts: SQLiteAccountStore, placement: PlacementWorker, lock: DataDirectoryLock, logger: Logger) {
         self.options = options
         self.lock = lock
         self.stats = stats
@@ -55,6 +58,7 @@ final class NotelyService: Sendable {
         self.controller = controller
         self.accounts = accounts
         self.notes = options.wrapNoteStore?(controller) ?? controller
+        self.placement = placement
         self.logger = logger
         let address = restAddress
         loadGenerator = options.load.map { configuration in
@@ -76,13 +80,21 @@ final class NotelyService: Sendable {
             try dataDirectory.removeDatabases()
             logger.info("removed the databases in \(options.dataDirectory)")
         }
-        // Opening the shards here gives a clear error for a wrong --shards before any child runs.
-        try ShardedNoteStore(dataDirectory: dataDirectory, shardCount: options.shards, durability: options.durability).close()
+        // Opening the shards here makes a new data dir, and gives a clear error for a wrong
+        // --shards before any child runs.
+        let store = if let shards = options.shards {
+            try ShardedNoteStore(dataDirectory: dataDirectory, shardCount: shards, durability: options.durability)
+        } else {
+            try ShardedNoteStore(dataDirectory: dataDirectory, shardCountIfNew: NotelyCommand.defaultShards, durability: options.durability)
+        }
+        let shardCount = try store.shardCount()
+        try store.close()
+        logger.info("data dir \(options.dataDirectory) has \(shardCount) shards")
         let accounts = try SQLiteAccountStore(dataDirectory: dataDirectory, durability: options.durability)
 
         let stats = StatsCollector()
         let launch = ProxyLaunchConfiguration(executable: options.executable, dataDirectory: options.dataDirectory,
-                                              shards: options.shards, durability: options.durability,
+                                              durability: options.durability,
                                               workingDirectory: options.workingDirectory,
                                               logCapture: logs, stats: stats)
         let rebuilder = options.rebuild ? Rebuilder(workingDirectory: options.workingDirectory, logCapture: logs) : nil
@@ -96,13 +108,18 @@ final class NotelyService: Sendable {
             try? accounts.close()
             throw ExitMessage(code: 1, "the first data proxy did not start: \(error)")
         }
-        return NotelyService(options: options, stats: stats, logs: logs, controller: controller, accounts: accounts, lock: lock,
-                             logger: logger)
+        let notes = options.wrapNoteStore?(controller) ?? controller
+        let placement = PlacementWorker(notes: notes, accounts: accounts,
+                                        initial: try await PlacementWorker.read(notes: notes, accounts: accounts),
+                                        logger: Logger(label: "placement"))
+        return NotelyService(options: options, stats: stats, logs: logs, controller: controller, accounts: accounts,
+                             placement: placement, lock: lock, logger: logger)
     }
 
     /// Serves until a graceful shutdown, then stops everything in order.
     func run(signals: [UnixSignal] = [.sigterm, .sigint]) async throws {
-        let rest = RESTAPI(accounts: accounts, notes: notes, controller: controller, stats: stats, snapshot: { self.snapshot() },
+        let rest = RESTAPI(accounts: accounts, notes: notes, controller: controller, placement: placement, stats: stats,
+                           snapshot: { self.snapshot() },
                            listeningPort: { [restAddress] in restAddress.value.flatMap { $0.split(separator: ":").last.flatMap { Int($0) } } })
         let address = restAddress
         let logger = logger
@@ -118,7 +135,7 @@ final class NotelyService: Sendable {
         )
         // Started in this order, stopped in the reverse one. Any service that ends starts the
         // same graceful shutdown as a signal.
-        var services: [any Service] = [ControllerService(controller: controller), app]
+        var services: [any Service] = [ControllerService(controller: controller), placement, app]
         if let loadGenerator { services.append(loadGenerator) }
         let group = ServiceGroup(configuration: .init(
             services: services.map {
@@ -160,8 +177,8 @@ final class NotelyService: Sendable {
             shards: stats.collectShardStats(),
             load: loadGenerator?.snapshot() ?? .idle,
             api: stats.collectRouteStats(),
-            service: .init(restAddress: restAddress.value, uptimeSeconds: Int((ContinuousClock.now - startedAt).components.seconds),
-                           shardCount: options.shards))
+            placement: placement.placement,
+            service: .init(restAddress: restAddress.value, uptimeSeconds: Int((ContinuousClock.now - startedAt).components.seconds)))
     }
 }
 

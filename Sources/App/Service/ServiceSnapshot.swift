@@ -3,7 +3,7 @@ import Proxy
 import Telemetry
 
 /// Everything the dashboard shows and `GET /stats` returns, read at one instant. The keys
-/// `deployment`, `proxies`, `shards`, `load` and `api` are the design's contract.
+/// `deployment`, `proxies`, `shards`, `load`, `api` and `placement` are the design's contract.
 struct ServiceSnapshot: Encodable, Sendable {
     var deployment: DeploymentSnapshot
     /// Per proxy version ("1", "2" …): calls per operation sent by this process.
@@ -12,11 +12,11 @@ struct ServiceSnapshot: Encodable, Sendable {
     var shards: DataStoreStats
     var load: LoadStats
     var api: [RouteStats]
+    var placement: PlacementView
     var service: ServiceInfo
 
     struct ServiceInfo: Encodable, Sendable, Hashable {
         var restAddress: String?
         var uptimeSeconds: Int
-        var shardCount: Int
     }
 }

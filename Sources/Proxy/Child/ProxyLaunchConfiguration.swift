@@ -7,7 +7,6 @@ public struct ProxyLaunchConfiguration: Sendable {
     /// The `notely` binary to run with `--proxy`; by default the running executable.
     public var executable: URL
     public var dataDirectory: String
-    public var shards: Int
     public var durability: Durability
     /// Where the child runs; the parent's current directory by default.
     public var workingDirectory: URL
@@ -20,13 +19,12 @@ public struct ProxyLaunchConfiguration: Sendable {
     /// Where each proxy's client counts its calls, per version.
     public var stats: StatsCollector?
 
-    public init(executable: URL = ProxyLaunchConfiguration.currentExecutable(), dataDirectory: String, shards: Int,
+    public init(executable: URL = ProxyLaunchConfiguration.currentExecutable(), dataDirectory: String,
                 durability: Durability = .default,
                 workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
                 logCapture: LogCapture? = nil, stats: StatsCollector? = nil) {
         self.executable = executable
         self.dataDirectory = dataDirectory
-        self.shards = shards
         self.durability = durability
         self.workingDirectory = workingDirectory
         self.logCapture = logCapture
@@ -42,8 +40,9 @@ public struct ProxyLaunchConfiguration: Sendable {
     }
 
     /// No `--proxy-port`: the child binds port 0 and reports the port it got (`ListeningLine`).
+    /// No `--shards`: the parent has made the data dir, whose count (which a growth changes)
+    /// the child reads there.
     func arguments(id: Int) -> [String] {
-        ["--proxy", "--proxy-id", String(id), "--data-dir", dataDirectory, "--shards", String(shards),
-         "--durability", durability.rawValue]
+        ["--proxy", "--proxy-id", String(id), "--data-dir", dataDirectory, "--durability", durability.rawValue]
     }
 }

@@ -19,11 +19,16 @@ public final class DataProxy: Sendable {
         self.proxyId = proxyId
         self.store = store
         self.stats = stats
-        stats.registerShards(store.router.shardNames)
+        stats.registerShards(shardNames)
+    }
+
+    /// The data dir's shards now (a growth adds some while the proxy runs).
+    private var shardNames: [String] {
+        ((try? store.shardCount()).map { ShardRouter(shardCount: $0) })?.shardNames ?? []
     }
 
     public var readyInfo: ReadyInfo {
-        ReadyInfo(ready: true, proxyId: proxyId, pid: Int(getpid()), shards: store.router.shardNames, startedAt: startedAt)
+        ReadyInfo(ready: true, proxyId: proxyId, pid: Int(getpid()), shards: shardNames, startedAt: startedAt)
     }
 
     /// Answers one call: the encoded result, or the error to send. Only the store call itself
@@ -54,10 +59,11 @@ public final class DataProxy: Sendable {
         }
     }
 
-    /// Counts the call against the shard it touches.
+    /// Counts the call against the shard that serves its account.
     private func count(_ call: NoteStoreCall) {
-        guard let operation = call.operation.dataStoreOperation, let accountId = call.accountId else { return }
-        stats.recordDataStoreAccess(operation, shard: ShardRouter.shardName(store.router.shard(for: accountId)))
+        guard let operation = call.operation.dataStoreOperation, let accountId = call.accountId,
+              let home = try? store.home(of: accountId) else { return }
+        stats.recordDataStoreAccess(operation, shard: ShardRouter.shardName(home))
     }
 
     /// For `ExportShardStats`; everything else is written by hand.

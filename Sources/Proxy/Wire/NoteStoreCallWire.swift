@@ -20,6 +20,10 @@ extension NoteStoreCall {
         case .countNotes: self = .countNotes(accountId: try params.uuid("accountId"))
         case .totalNotes: self = .totalNotes
         case .healthCheck: self = .healthCheck
+        case .moveAccount: self = .moveAccount(accountId: try params.uuid("accountId"), toShard: try params.integer("shard"))
+        case .growShards: self = .growShards(count: try params.integer("count"))
+        case .stepPlacement: self = .stepPlacement
+        case .describePlacement: self = .describePlacement
         }
     }
 
@@ -39,7 +43,12 @@ extension NoteStoreCall {
         case .createNote(let accountId, let note), .updateNote(let accountId, let note), .deleteNote(let accountId, let note):
             writer.member("accountId", first: true) { $0.string(accountId.uuidText) }
             writer.member("note") { $0.note(note) }
-        case .totalNotes, .healthCheck:
+        case .moveAccount(let accountId, let shard):
+            writer.member("accountId", first: true) { $0.string(accountId.uuidText) }
+            writer.member("shard") { $0.integer(shard) }
+        case .growShards(let count):
+            writer.member("count", first: true) { $0.integer(count) }
+        case .totalNotes, .healthCheck, .stepPlacement, .describePlacement:
             break
         }
         writer.raw("}")
@@ -60,6 +69,14 @@ extension NoteStoreAnswer {
             return writer.data
         case .note(nil), .done: return Data("null".utf8)
         case .count(let count): return Data(String(count).utf8)
+        case .shardChange(let from, let to):
+            var writer = JSONWriter()
+            writer.value(.object(["from": .integer(Int64(from)), "to": .integer(Int64(to))]))
+            return writer.data
+        case .placement(let placement):
+            var writer = JSONWriter()
+            writer.value(placement.json)
+            return writer.data
         }
     }
 
@@ -80,6 +97,14 @@ extension NoteStoreAnswer {
             self = .count(Int(number))
         case .createNote, .updateNote, .deleteNote, .healthCheck:
             self = .done
+        case .moveAccount, .growShards:
+            guard case .object(let object) = result, case .integer(let from)? = object["from"], case .integer(let to)? = object["to"] else {
+                throw AnswerMismatch("expected {\"from\", \"to\"}, got \(result.kindName)")
+            }
+            self = .shardChange(from: Int(from), to: Int(to))
+        case .stepPlacement, .describePlacement:
+            guard let placement = PlacementSnapshot(json: result) else { throw AnswerMismatch("expected a placement, got \(result.kindName)") }
+            self = .placement(placement)
         }
     }
 
@@ -108,7 +133,7 @@ extension NoteStoreOperation {
         case .createNote: .create
         case .updateNote: .update
         case .deleteNote: .delete
-        case .countNotes, .totalNotes, .healthCheck: nil
+        case .countNotes, .totalNotes, .healthCheck, .moveAccount, .growShards, .stepPlacement, .describePlacement: nil
         }
     }
 }

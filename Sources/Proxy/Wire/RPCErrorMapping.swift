@@ -13,6 +13,8 @@ public enum NotelyRPCCode {
     public static let shardCountMismatch = -32007
     /// The call's deadline passed before it ran; nothing was applied (see `CallDeadline`).
     public static let deadlinePassed = -32008
+    /// The state forbids the request now: a move already running, an account already there.
+    public static let conflict = -32009
 }
 
 extension StoreError {
@@ -32,6 +34,8 @@ extension StoreError {
             RPCError(code: NotelyRPCCode.invalidInput, message: description)
         case .shardCountMismatch:
             RPCError(code: NotelyRPCCode.shardCountMismatch, message: description)
+        case .conflict:
+            RPCError(code: NotelyRPCCode.conflict, message: description)
         case .unavailable:
             RPCError(code: NotelyRPCCode.storeUnavailable, message: description)
         }
@@ -57,6 +61,7 @@ extension StoreError {
         case NotelyRPCCode.noteAlreadyExists: guard let id = uuid("noteId") else { return nil }; self = .noteAlreadyExists(id)
         case NotelyRPCCode.contentTooLarge: self = .contentTooLarge(bytes: int("bytes") ?? 0, limit: int("limit") ?? StoreLimits.maxContentBytes)
         case NotelyRPCCode.invalidInput: self = .invalidInput(error.message)
+        case NotelyRPCCode.conflict: self = .conflict(error.message)
         case NotelyRPCCode.storeUnavailable, NotelyRPCCode.shardCountMismatch: self = .unavailable(error.message)
         default: return nil
         }

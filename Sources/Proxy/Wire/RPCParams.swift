@@ -9,6 +9,11 @@ struct RPCParams {
         try uuid(field, path: field)
     }
 
+    func integer(_ field: String) throws(RPCError) -> Int {
+        guard let number = try optionalInteger(field) else { throw .invalidParams("\(field) is missing") }
+        return number
+    }
+
     /// An integer that may be absent (or null).
     func optionalInteger(_ field: String) throws(RPCError) -> Int? {
         guard let value = values[field], value != .null else { return nil }

@@ -1,3 +1,4 @@
+import Store
 import Foundation
 
 /// Small text formats the panes share.
@@ -35,5 +36,12 @@ enum Format {
     /// One line of a note for a list: newlines as spaces.
     static func preview(_ content: String) -> String {
         content.replacingOccurrences(of: "\n", with: " ").trimmingCharacters(in: .whitespaces)
+    }
+
+    /// A move's progress: `40%` while it copies, `clean-up` once it serves from its new shard.
+    static func progress(_ move: AccountMove) -> String {
+        if move.switched { return "clean-up" }
+        guard move.total > 0 else { return "0%" }
+        return "\(min(100, move.copied * 100 / move.total))%"
     }
 }

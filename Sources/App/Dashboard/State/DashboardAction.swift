@@ -15,6 +15,8 @@ enum DashboardAction: Sendable {
     /// What a `k` or `h` did, or why it could not.
     case faultInjected(String)
     case loadToggled(on: Bool)
+    /// A move or a growth was queued (or refused): what to tell the presenter.
+    case placementChanged(String, isError: Bool)
     case failed(String)
 }
 
@@ -27,6 +29,8 @@ enum DashboardEffect: Equatable, Sendable {
     case deploy
     case injectFault(Fault)
     case toggleLoad
+    case moveAccount(UUID, toShard: Int)
+    case growShards(to: Int)
     /// Reload accounts and the notes of this account.
     case loadNotes(accountId: UUID?)
     case quit

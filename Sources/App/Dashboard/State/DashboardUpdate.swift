@@ -56,6 +56,9 @@ enum DashboardUpdate {
         case .loadToggled(let on):
             state.loadEnabled = on
             return []
+        case .placementChanged(let message, let isError):
+            report(&state, message, isError: isError)
+            return []
         case .failed(let message):
             report(&state, message, isError: true)
             return []
@@ -136,6 +139,8 @@ enum DashboardUpdate {
         case .killProxy: return [.injectFault(.kill)]
         case .hangProxy: return [.injectFault(.hang)]
         case .toggleLoad: return [.toggleLoad]
+        case .moveAccount: return moveAccount(&state)
+        case .addShard: return addShard(&state)
         case .showHelp:
             state.showHelp = true
             return []
@@ -200,6 +205,29 @@ enum DashboardUpdate {
     }
 
     private static func clamp(_ index: Int, count: Int) -> Int { min(max(index, 0), count - 1) }
+
+    /// `m`: the selected account to the next shard (wrapping round).
+    private static func moveAccount(_ state: inout DashboardState) -> [DashboardEffect] {
+        guard let accountId = state.notes.selectedAccountId, let placement = state.service?.placement.placement else {
+            report(&state, "select an account to move", isError: true)
+            return []
+        }
+        guard placement.shardCount > 1 else {
+            report(&state, "there is one shard only: + adds one", isError: true)
+            return []
+        }
+        return [.moveAccount(accountId, toShard: (placement.shard(of: accountId) + 1) % placement.shardCount)]
+    }
+
+    /// `+`: one shard more.
+    private static func addShard(_ state: inout DashboardState) -> [DashboardEffect] {
+        guard let placement = state.service?.placement.placement else { return [] }
+        guard placement.shardCount < ShardedNoteStore.maxShards else {
+            report(&state, "\(ShardedNoteStore.maxShards) shards is the most", isError: true)
+            return []
+        }
+        return [.growShards(to: placement.shardCount + 1)]
+    }
 
     private static func quit(_ state: inout DashboardState) -> [DashboardEffect] {
         state.quitting = true

@@ -5,13 +5,14 @@ enum DashboardCommand: Sendable, Equatable {
     case moveUp, moveDown, switchFocus
     case newAccount, newNote, edit, delete
     case scrollLogsBack, scrollLogsForward
+    case moveAccount, addShard
 }
 
 /// One binding: the keys, the command, and how help shows it. Declared once in `Keymap`, the
 /// table that drives `DashboardUpdate`, the help overlay, the help line and the pane titles
 /// (after bubbles' `key.Binding` with its help text).
 struct KeyBinding: Sendable {
-    enum Pane: Sendable { case deployments, notes }
+    enum Pane: Sendable { case deployments, shards, notes }
 
     let keys: [KeyEvent]
     let command: DashboardCommand
@@ -54,6 +55,10 @@ enum Keymap {
                    pane: .deployments),
         KeyBinding([.character("h")], .hangProxy, label: "h", help: "hang the serving proxy for 5 s (SIGSTOP, SIGCONT)", line: ("h", "hang"), rank: 3,
                    pane: .deployments),
+        KeyBinding([.character("m")], .moveAccount, label: "m", help: "move the selected account to the next shard, live",
+                   line: ("m", "move"), rank: 5, pane: .shards),
+        KeyBinding([.character("+")], .addShard, label: "+", help: "add a shard and rebalance the accounts, live",
+                   line: ("+", "shard"), rank: 5, pane: .shards),
         KeyBinding([.character("g")], .toggleLoad, label: "g", help: "load generator on/off", line: ("g", "load"), rank: 5),
         KeyBinding([.pageUp], .scrollLogsBack, label: "PgUp PgDn", help: "scroll the logs", line: ("PgUp/PgDn", "logs"), rank: 8),
         KeyBinding([.pageDown], .scrollLogsForward, label: "", help: ""),

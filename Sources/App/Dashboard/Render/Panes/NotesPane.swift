@@ -1,4 +1,5 @@
-/// Accounts (name, note count) beside the selected account's notes (preview, updated time),
+import Foundation
+/// Accounts (name, shard, note count) beside the selected account's notes (preview, updated time),
 /// with the edit field, the delete question or the last message at the bottom.
 enum NotesPane {
     static let title = "Notes"
@@ -19,8 +20,11 @@ enum NotesPane {
                  style: .role(pane.focus == .notes ? .accent : .label, bold: true), maxWidth: notesWidth)
         for row in 0..<(inner.height - 1) { grid.put("│", x: inner.x + accountsWidth, y: inner.y + row, style: .role(.border)) }
 
+        let placement = state.service?.placement
         let accountRows = pane.accounts.map { row in
-            (grid.measure.pad(Format.preview(row.account.name), to: accountsWidth - 5) + grid.measure.padLeft(row.noteCount.map(String.init) ?? "·", to: 5),
+            (grid.measure.pad(Format.preview(row.account.name), to: accountsWidth - 9)
+                + grid.measure.padLeft(placement.map { shardColumn($0, row.account.id) } ?? "", to: 4)
+                + grid.measure.padLeft(row.noteCount.map(String.init) ?? "·", to: 5),
              row.account.id == pane.selectedAccountId)
         }
         drawList(accountRows, x: inner.x, y: inner.y + 1, width: accountsWidth, rows: listRows, focused: pane.focus == .accounts, on: &grid)
@@ -36,6 +40,12 @@ enum NotesPane {
         }
         drawList(noteRows, x: notesX, y: inner.y + 1, width: notesWidth, rows: listRows, focused: pane.focus == .notes, on: &grid)
         drawBottomLine(state, x: inner.x, y: inner.y + inner.height - 1, width: inner.width, on: &grid)
+    }
+
+    /// `s1`, or `→s3` while the account moves to shard 3.
+    private static func shardColumn(_ view: PlacementView, _ accountId: UUID) -> String {
+        let (shard, moving) = view.location(of: accountId)
+        return moving.map { "→s\($0.to)" } ?? "s\(shard)"
     }
 
     private static func isEditing(_ state: DashboardState) -> Bool {

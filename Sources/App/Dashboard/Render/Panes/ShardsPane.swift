@@ -1,34 +1,54 @@
 import Store
 import Telemetry
 
-/// Data-store access per shard: total and rate, and per operation where space allows.
+/// Per shard: its accounts and notes (where the data lives) beside the data-store access
+/// (total and rate, and per operation where space allows); under them, what moves.
 enum ShardsPane {
     static let title = "Shards"
 
     static func draw(_ state: DashboardState, in rect: Rect, on grid: inout Grid) {
-        grid.box(rect, title: title)
+        grid.box(rect, title: title + "  " + Keymap.titleHint(for: .shards))
         let inner = rect.inner
         guard let service = state.service else { return }
         let shards = service.shards
-        let names = ShardRouter(shardCount: max(1, service.service.shardCount)).shardNames
-        let perOperation = inner.width >= 60
+        let view = service.placement
+        let names = ShardRouter(shardCount: view.placement.shardCount).shardNames
+        let measure = grid.measure
+        let perOperation = inner.width >= 40 + 7 * DataStoreOperation.allCases.count
         var lines: [StyledLine] = []
 
-        var header = grid.measure.pad("shard", to: 9) + grid.measure.padLeft("total", to: 9) + grid.measure.padLeft("req/s", to: 8)
+        var header = measure.pad("shard", to: 9) + measure.padLeft("accts", to: 6) + measure.padLeft("notes", to: 8)
+            + measure.padLeft("reqs", to: 9) + measure.padLeft("req/s", to: 8)
         if perOperation {
-            for operation in DataStoreOperation.allCases { header += grid.measure.padLeft(operation.rawValue, to: 8) }
+            for operation in DataStoreOperation.allCases { header += measure.padLeft(operation.rawValue, to: 7) }
         }
         lines.append([(header, .label)])
-        for name in names {
+        for (index, name) in names.enumerated() {
             let total = shards.total(for: name)
-            var row = grid.measure.padLeft(Format.count(total.totalRequests), to: 9) + grid.measure.padLeft(Format.rate(total.requestsPerSec), to: 8)
+            let accounts = view.accountsPerShard.indices.contains(index) ? view.accountsPerShard[index] : 0
+            let notes = view.placement.notesPerShard.indices.contains(index) ? view.placement.notesPerShard[index] : 0
+            var row = measure.padLeft(Format.count(accounts), to: 6) + measure.padLeft(Format.count(notes), to: 8)
+                + measure.padLeft(Format.count(total.totalRequests), to: 9) + measure.padLeft(Format.rate(total.requestsPerSec), to: 8)
             if perOperation {
                 for operation in DataStoreOperation.allCases {
-                    row += grid.measure.padLeft(Format.count(shards[operation][name]?.totalRequests ?? 0), to: 8)
+                    row += measure.padLeft(Format.count(shards[operation][name]?.totalRequests ?? 0), to: 7)
                 }
             }
-            lines.append([(grid.measure.pad(name, to: 9), .accent), (row, .normal)])
+            lines.append([(measure.pad(name, to: 9), .accent), (row, .normal)])
         }
+        if let line = movesLine(view.placement) { lines.append([(line, .progress)]) }
         grid.putLines(lines, in: inner)
+    }
+
+    /// `growing 2 → 4: 3 accounts left · moving 1b2c… 1 → 3 40%`, or nil when nothing moves.
+    static func movesLine(_ placement: PlacementSnapshot) -> String? {
+        var parts: [String] = []
+        if let growth = placement.resharding {
+            parts.append("growing \(growth.from) → \(growth.to): \(growth.accountsLeft) account\(growth.accountsLeft == 1 ? "" : "s") left")
+        }
+        if let move = placement.moves.first {
+            parts.append("moving \(move.accountId.uuidText.prefix(4))… \(move.from) → \(move.to) \(Format.progress(move))")
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: " · ")
     }
 }

@@ -1,0 +1,64 @@
+import Foundation
+import Hummingbird
+import Store
+
+/// Live re-sharding over REST: accounts show where they live, `POST /accounts/{id}/move`
+/// moves one, `POST /shards` grows the count (docs/REST.md, docs/RESHARDING.md). Both answer
+/// 202 once the move is queued; the `PlacementWorker` carries it out.
+extension RESTAPI {
+    /// An account with its `shard` and `moving`.
+    func view(_ account: Account) -> AccountView {
+        let (shard, moving) = placement.placement.location(of: account.id)
+        return AccountView(id: account.id.uuidText, name: account.name, shard: shard, moving: moving)
+    }
+
+    /// `{"shard": M}` → 202 `{"accountId", "from", "to"}`.
+    func moveAccount(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let id = context.parameters.get("id") ?? ""
+        guard let accountId = UUIDText.parse(id) else { throw APIError.badRequest("invalid account id: \(id)") }
+        let body = try await JSONBody.decode(MoveBody.self, from: request)
+        guard try await accounts.getAccount(id: accountId) != nil else { throw StoreError.accountNotFound(accountId) }
+        let (from, to) = try await notes.moveAccount(accountId, toShard: body.shard)
+        placement.poke()
+        return try JSONBody.response(MoveAccepted(accountId: accountId.uuidText, from: from, to: to), status: .accepted)
+    }
+
+    /// `{"count": N}` → 202 `{"from", "to"}`.
+    func growShards(_ request: Request) async throws -> Response {
+        let body = try await JSONBody.decode(GrowBody.self, from: request)
+        let (from, to) = try await notes.growShards(to: body.count)
+        placement.poke()
+        return try JSONBody.response(GrowAccepted(from: from, to: to), status: .accepted)
+    }
+}
+
+/// An account as the REST API shows it.
+struct AccountView: Encodable {
+    let id: String
+    let name: String
+    let shard: Int
+    let moving: MovingView?
+
+    private enum CodingKeys: String, CodingKey { case id, name, shard, moving }
+
+    /// `moving` is always there: null when the account stays.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(shard, forKey: .shard)
+        try container.encode(moving, forKey: .moving)
+    }
+}
+
+private struct MoveBody: Decodable { let shard: Int }
+private struct GrowBody: Decodable { let count: Int }
+private struct MoveAccepted: Encodable {
+    let accountId: String
+    let from: Int
+    let to: Int
+}
+private struct GrowAccepted: Encodable {
+    let from: Int
+    let to: Int
+}

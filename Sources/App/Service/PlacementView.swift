@@ -1,0 +1,81 @@
+import Foundation
+import Store
+
+/// The placement as `/stats` shows it (`"placement"`, the design's contract), with the
+/// accounts counted per shard; the REST accounts and the dashboard read it too.
+struct PlacementView: Encodable, Sendable {
+    let placement: PlacementSnapshot
+    let accountsPerShard: [Int]
+
+    init(placement: PlacementSnapshot, accounts: [Account]) {
+        self.placement = placement
+        var counts = Array(repeating: 0, count: placement.shardCount)
+        for account in accounts {
+            let shard = placement.shard(of: account.id)
+            if counts.indices.contains(shard) { counts[shard] += 1 }
+        }
+        accountsPerShard = counts
+    }
+
+    /// Where an account lives, and its move if it has one: the `shard` and `moving` of an account.
+    func location(of accountId: UUID) -> (shard: Int, moving: MovingView?) {
+        (placement.shard(of: accountId), placement.move(of: accountId).map(MovingView.init))
+    }
+
+    private enum CodingKeys: String, CodingKey { case shardCount, accountsPerShard, notesPerShard, moving, resharding }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(placement.shardCount, forKey: .shardCount)
+        try container.encode(Self.byShard(accountsPerShard), forKey: .accountsPerShard)
+        try container.encode(Self.byShard(placement.notesPerShard), forKey: .notesPerShard)
+        try container.encode(placement.moves.map(MoveView.init), forKey: .moving)
+        try container.encode(placement.resharding.map(ReshardingView.init), forKey: .resharding)
+    }
+
+    private static func byShard(_ values: [Int]) -> [String: Int] {
+        Dictionary(uniqueKeysWithValues: values.enumerated().map { (ShardRouter.shardName($0.offset), $0.element) })
+    }
+}
+
+/// An account's `moving`: `{"to", "copied", "total"}`.
+struct MovingView: Encodable, Sendable, Hashable {
+    let to: Int
+    let copied: Int
+    let total: Int
+
+    init(_ move: AccountMove) {
+        to = move.to
+        copied = move.copied
+        total = move.total
+    }
+}
+
+/// One entry of `placement.moving`.
+private struct MoveView: Encodable {
+    let accountId: String
+    let from: Int
+    let to: Int
+    let copied: Int
+    let total: Int
+
+    init(_ move: AccountMove) {
+        accountId = move.accountId.uuidText
+        from = move.from
+        to = move.to
+        copied = move.copied
+        total = move.total
+    }
+}
+
+private struct ReshardingView: Encodable {
+    let from: Int
+    let to: Int
+    let accountsLeft: Int
+
+    init(_ resharding: Resharding) {
+        from = resharding.from
+        to = resharding.to
+        accountsLeft = resharding.accountsLeft
+    }
+}

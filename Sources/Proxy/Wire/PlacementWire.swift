@@ -1,0 +1,57 @@
+import Foundation
+import Store
+
+/// A `PlacementSnapshot` on the wire (the result of `GetPlacement` and `StepPlacement`,
+/// docs/PROTOCOL.md): written by the proxy, read back by `ProxyClient`.
+extension PlacementSnapshot {
+    var json: JSONValue {
+        .object([
+            "shardCount": .integer(Int64(shardCount)),
+            "homes": .object(Dictionary(uniqueKeysWithValues: homes.map { ($0.key.uuidText, .integer(Int64($0.value))) })),
+            "moves": .array(moves.map { move in
+                .object(["accountId": .string(move.accountId.uuidText), "from": .integer(Int64(move.from)),
+                         "to": .integer(Int64(move.to)), "copied": .integer(Int64(move.copied)),
+                         "total": .integer(Int64(move.total)), "switched": .bool(move.switched)])
+            }),
+            "notesPerShard": .array(notesPerShard.map { .integer(Int64($0)) }),
+            "resharding": resharding.map { resharding in
+                .object(["from": .integer(Int64(resharding.from)), "to": .integer(Int64(resharding.to)),
+                         "accountsLeft": .integer(Int64(resharding.accountsLeft))])
+            } ?? .null,
+        ])
+    }
+
+    /// Nil when `json` is not a placement.
+    init?(json: JSONValue) {
+        guard case .object(let object) = json, let shardCount = object["shardCount"]?.int,
+              case .object(let homeValues)? = object["homes"], case .array(let moveValues)? = object["moves"],
+              case .array(let noteValues)? = object["notesPerShard"] else { return nil }
+        var homes: [UUID: Int] = [:]
+        for (key, value) in homeValues {
+            guard let id = UUIDText.parse(key), let shard = value.int else { return nil }
+            homes[id] = shard
+        }
+        var moves: [AccountMove] = []
+        for value in moveValues {
+            guard case .object(let move) = value, case .string(let idText)? = move["accountId"], let id = UUIDText.parse(idText),
+                  let from = move["from"]?.int, let to = move["to"]?.int, let copied = move["copied"]?.int,
+                  let total = move["total"]?.int, case .bool(let switched)? = move["switched"] else { return nil }
+            moves.append(AccountMove(accountId: id, from: from, to: to, copied: copied, total: total, switched: switched))
+        }
+        let notesPerShard = noteValues.compactMap(\.int)
+        guard notesPerShard.count == noteValues.count else { return nil }
+        var resharding: Resharding?
+        if case .object(let value)? = object["resharding"] {
+            guard let from = value["from"]?.int, let to = value["to"]?.int, let left = value["accountsLeft"]?.int else { return nil }
+            resharding = Resharding(from: from, to: to, accountsLeft: left)
+        }
+        self.init(shardCount: shardCount, homes: homes, moves: moves, notesPerShard: notesPerShard, resharding: resharding)
+    }
+}
+
+extension JSONValue {
+    fileprivate var int: Int? {
+        if case .integer(let number) = self { return Int(number) }
+        return nil
+    }
+}

@@ -1,0 +1,179 @@
+import Foundation
+import GRDB
+
+/// `placement.sqlite`: which shard serves each account, and the moves under way — data of the
+/// data plane, in the data dir, so every proxy version reads the same answer and a move
+/// survives the crash of whoever ran it (docs/RESHARDING.md has the protocol).
+///
+/// It holds the exceptions only. An account with no row lives on its hash placement for
+/// `shardCount`; a row names its home (`shard`), and while the account moves, where to
+/// (`movingTo`, with the copy's `cursor`) or, once switched, the old shard whose copies are
+/// still being deleted (`leftoverOn`). `version` goes up whenever a home changes or a move
+/// starts, so a reader can tell that what it read was not disturbed.
+struct PlacementDatabase: Sendable {
+    let pool: DatabasePool
+
+    /// Opens the file, creating it with `initialShardCount` shards when it is new (the count
+    /// recorded in an older data dir's shard files, or the one asked for).
+    init(url: URL, durability: Durability, initialShardCount: Int) throws {
+        pool = try DatabasePool(path: url.path, configuration: DataDirectory.configuration(label: "placement"))
+        try durability.apply(to: pool)
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-placement") { db in
+            try db.execute(sql: """
+                CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value INTEGER);
+                CREATE TABLE account (
+                    accountId TEXT PRIMARY KEY NOT NULL,
+                    shard INTEGER NOT NULL,
+                    movingTo INTEGER,
+                    leftoverOn INTEGER,
+                    cursorCreatedAtMs INTEGER,
+                    cursorId TEXT,
+                    copied INTEGER NOT NULL DEFAULT 0,
+                    total INTEGER NOT NULL DEFAULT 0,
+                    queuedAt INTEGER NOT NULL DEFAULT 0
+                );
+                """)
+            try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('shardCount', ?), ('version', 0), ('reshardFrom', NULL), ('reshardTo', NULL)",
+                           arguments: [initialShardCount])
+        }
+        try migrator.migrate(pool)
+    }
+
+    /// Where an account's notes are served from, read fresh (one statement, one snapshot).
+    func home(of accountId: UUID) throws -> Home {
+        try pool.unsafeRead { db in try Self.home(of: accountId, in: db) }
+    }
+
+    static func home(of accountId: UUID, in db: Database) throws -> Home {
+        let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT v.value, c.value, a.shard, a.movingTo FROM meta v JOIN meta c ON v.key = 'version' AND c.key = 'shardCount'
+            LEFT JOIN account a ON a.accountId = ?
+            """), arguments: [accountId.storageText])
+        guard let row, let version: Int64 = row[0], let count: Int = row[1] else {
+            throw StoreError.unavailable("placement.sqlite has no shard count")
+        }
+        let shard: Int? = row[2]
+        return Home(version: version, shard: shard ?? ShardRouter(shardCount: count).shard(for: accountId), mirror: row[3])
+    }
+
+    /// The whole placement, read fresh.
+    func state() throws -> PlacementState {
+        try pool.read { db in try Self.state(in: db) }
+    }
+
+    static func state(in db: Database) throws -> PlacementState {
+        let meta = try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT key, value FROM meta").map { row -> (String, Int64?) in
+            (row[0], row[1])
+        })
+        guard let count = meta["shardCount"] ?? nil, let version = meta["version"] ?? nil else {
+            throw StoreError.unavailable("placement.sqlite has no shard count")
+        }
+        var resharding: (from: Int, to: Int)?
+        if let from = meta["reshardFrom"] ?? nil, let to = meta["reshardTo"] ?? nil { resharding = (Int(from), Int(to)) }
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT accountId, shard, movingTo, leftoverOn, cursorCreatedAtMs, cursorId, copied, total, queuedAt FROM account
+            """).compactMap(PlacementRow.init)
+        return PlacementState(shardCount: Int(count), version: version, resharding: resharding, rows: rows)
+    }
+
+    /// Runs `body` in a write transaction on the placement (synchronously: it is always short).
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.write(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw storeError(error, shard: "placement")
+        }
+    }
+
+    static func save(_ row: PlacementRow, in db: Database) throws {
+        try db.execute(sql: """
+            INSERT OR REPLACE INTO account(accountId, shard, movingTo, leftoverOn, cursorCreatedAtMs, cursorId, copied, total, queuedAt)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [row.accountId.storageText, row.shard, row.movingTo, row.leftoverOn,
+                             row.cursor?.createdAtMs, row.cursor?.id, row.copied, row.total, row.queuedAt])
+    }
+
+    static func remove(_ accountId: UUID, in db: Database) throws {
+        try db.execute(sql: "DELETE FROM account WHERE accountId = ?", arguments: [accountId.storageText])
+    }
+
+    static func set(_ key: String, _ value: Int?, in db: Database) throws {
+        try db.execute(sql: "UPDATE meta SET value = ? WHERE key = ?", arguments: [value, key])
+    }
+
+    /// Marks a change every reader in flight must notice.
+    static func bumpVersion(in db: Database) throws {
+        try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'version'")
+    }
+
+    static func nextQueuePosition(in db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(queuedAt), 0) + 1 FROM account") ?? 1
+    }
+
+    func close() throws { try pool.close() }
+}
+
+/// An account's home as one read saw it.
+struct Home: Equatable {
+    /// The placement's version at the read.
+    var version: Int64
+    var shard: Int
+    /// While the account moves: the shard each write is copied to as well.
+    var mirror: Int?
+}
+
+/// Everything in `placement.sqlite`.
+struct PlacementState {
+    var shardCount: Int
+    var version: Int64
+    var resharding: (from: Int, to: Int)?
+    var rows: [PlacementRow]
+
+    func row(of accountId: UUID) -> PlacementRow? { rows.first { $0.accountId == accountId } }
+
+    /// Rows of accounts that move (queued, copying, or cleaning up), in queue order.
+    var moving: [PlacementRow] {
+        rows.filter(\.isMoving).sorted { $0.queuedAt < $1.queuedAt }
+    }
+
+    func home(of accountId: UUID) -> Int {
+        row(of: accountId)?.shard ?? ShardRouter(shardCount: shardCount).shard(for: accountId)
+    }
+}
+
+/// One account's row in `placement.sqlite`.
+struct PlacementRow: Equatable {
+    var accountId: UUID
+    var shard: Int
+    var movingTo: Int?
+    var leftoverOn: Int?
+    var cursor: NoteKey?
+    var copied = 0
+    var total = 0
+    var queuedAt: Int64 = 0
+
+    var isMoving: Bool { movingTo != nil || leftoverOn != nil }
+
+    init(accountId: UUID, shard: Int, movingTo: Int? = nil, total: Int = 0, queuedAt: Int64 = 0) {
+        self.accountId = accountId
+        self.shard = shard
+        self.movingTo = movingTo
+        self.total = total
+        self.queuedAt = queuedAt
+    }
+
+    init?(_ row: Row) {
+        guard let accountId = UUIDText.parse(row[0]) else { return nil }
+        self.accountId = accountId
+        shard = row[1]
+        movingTo = row[2]
+        leftoverOn = row[3]
+        if let createdAtMs: Int64 = row[4], let id: String = row[5] { cursor = NoteKey(createdAtMs: createdAtMs, id: id) }
+        copied = row[6]
+        total = row[7]
+        queuedAt = row[8]
+    }
+}

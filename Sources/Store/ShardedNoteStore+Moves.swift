@@ -1,0 +1,203 @@
+import Foundation
+import GRDB
+
+/// Live re-sharding: moving an account, growing the shard count, and the steps that carry the
+/// moves out (docs/RESHARDING.md). All state is in `placement.sqlite`, so any proxy version can
+/// take the next step, and a move a crash interrupted goes on from where its last step ended.
+extension ShardedNoteStore {
+    /// Queues the move. It takes no shard lock: until a step copies, nothing of the account has
+    /// moved, and every write from now on also copies its note to the target.
+    func startMove(of accountId: UUID, to target: Int) async throws -> (from: Int, to: Int) {
+        let state = try placement.state()
+        guard (0..<state.shardCount).contains(target) else {
+            throw StoreError.invalidInput("shard \(target) does not exist; the data dir has shards 0…\(state.shardCount - 1)")
+        }
+        let home = state.home(of: accountId)
+        let total = try await shard(home).count(creator: accountId)
+        return try placement.write { db in
+            let state = try PlacementDatabase.state(in: db)
+            if let resharding = state.resharding {
+                throw StoreError.conflict("the shards are growing \(resharding.from) → \(resharding.to); move accounts when that is done")
+            }
+            let row = state.row(of: accountId)
+            if let row, row.isMoving {
+                throw StoreError.conflict("account \(accountId.uuidText) is already moving to shard \(row.movingTo ?? row.shard)")
+            }
+            let home = state.home(of: accountId)
+            guard home != target else { throw StoreError.conflict("account \(accountId.uuidText) already lives on shard \(target)") }
+            try PlacementDatabase.save(PlacementRow(accountId: accountId, shard: home, movingTo: target, total: total,
+                                                    queuedAt: try PlacementDatabase.nextQueuePosition(in: db)), in: db)
+            try PlacementDatabase.bumpVersion(in: db)
+            return (home, target)
+        }
+    }
+
+    /// Adds empty shards up to `count`, then — under every old shard's write lock, so no note
+    /// lands anywhere meanwhile — makes the hash placement for `count` the rule and queues a
+    /// move for each account with notes that it would place elsewhere. The same growth asked
+    /// again (a retry) answers as the first did.
+    func grow(to count: Int) async throws -> (from: Int, to: Int) {
+        let state = try placement.state()
+        if let resharding = state.resharding, resharding.to == count { return resharding }
+        guard count <= Self.maxShards else { throw StoreError.invalidInput("count must be at most \(Self.maxShards), got \(count)") }
+        guard count > state.shardCount else {
+            throw StoreError.invalidInput("the data dir has \(state.shardCount) shards; it can grow, not shrink (count \(count))")
+        }
+        if let resharding = state.resharding {
+            throw StoreError.conflict("the shards are already growing \(resharding.from) → \(resharding.to)")
+        }
+        if let move = state.moving.first {
+            throw StoreError.conflict("account \(move.accountId.uuidText) is moving; grow the shards when it is done")
+        }
+        for index in state.shardCount..<count { _ = try shard(index, countIfNew: count) }
+        let oldShards = try (0..<state.shardCount).map { try shard($0) }
+        let router = ShardRouter(shardCount: count)
+        return try await mappingErrors(shard: "placement") {
+            try Self.withWriteLocks(on: oldShards[...]) { shardDatabases in
+                try placement.write { db in
+                    let current = try PlacementDatabase.state(in: db)
+                    guard current.shardCount == state.shardCount, current.moving.isEmpty, current.resharding == nil else {
+                        throw StoreError.conflict("the placement changed while the shards were growing; try again")
+                    }
+                    var queue = try PlacementDatabase.nextQueuePosition(in: db)
+                    var withNotes = Set<UUID>()
+                    for (index, shardDB) in shardDatabases.enumerated() {
+                        for accountId in try SQLiteNoteShard.creators(in: shardDB) where current.home(of: accountId) == index {
+                            withNotes.insert(accountId)
+                            let target = router.shard(for: accountId)
+                            if target == index {
+                                try PlacementDatabase.remove(accountId, in: db)
+                            } else {
+                                try PlacementDatabase.save(PlacementRow(accountId: accountId, shard: index, movingTo: target,
+                                                                        total: SQLiteNoteShard.count(of: accountId, in: shardDB),
+                                                                        queuedAt: queue), in: db)
+                                queue += 1
+                            }
+                        }
+                    }
+                    for row in current.rows where !withNotes.contains(row.accountId) { try PlacementDatabase.remove(row.accountId, in: db) }
+                    try PlacementDatabase.set("shardCount", count, in: db)
+                    try PlacementDatabase.set("reshardFrom", state.shardCount, in: db)
+                    try PlacementDatabase.set("reshardTo", count, in: db)
+                    try PlacementDatabase.bumpVersion(in: db)
+                    return (state.shardCount, count)
+                }
+            }
+        }
+    }
+
+    /// Holds the write lock of every shard in `shards` (taken in index order) while `body` runs.
+    private static func withWriteLocks<T>(on shards: ArraySlice<SQLiteNoteShard>, holding held: [Database] = [],
+                                          _ body: ([Database]) throws -> T) throws -> T {
+        guard let first = shards.first else { return try body(held) }
+        return try first.pool.write { db in try withWriteLocks(on: shards.dropFirst(), holding: held + [db], body) }
+    }
+
+    /// One bounded step of the first queued move: copy a batch (switching homes after the
+    /// last), or delete a batch of the copies left behind, or end a finished growth.
+    func step() async throws {
+        let state = try placement.state()
+        guard let row = state.moving.first else {
+            if state.resharding != nil {
+                try placement.write { db in
+                    guard try PlacementDatabase.state(in: db).moving.isEmpty else { return }
+                    try PlacementDatabase.set("reshardFrom", nil, in: db)
+                    try PlacementDatabase.set("reshardTo", nil, in: db)
+                }
+            }
+            return
+        }
+        if let leftover = row.leftoverOn {
+            try await cleanUp(row, on: leftover, shardCount: state.shardCount)
+        } else if let target = row.movingTo {
+            try await copyBatch(row, to: target)
+        }
+    }
+
+    /// Copies the notes after the cursor, a batch at a time, holding the source's write lock so
+    /// no write of the account lands in between. The batch's key range on the target is made
+    /// exactly the source's (copies a crash left there are replaced). After the last batch,
+    /// still under the lock, the home switches to the target.
+    private func copyBatch(_ row: PlacementRow, to target: Int) async throws {
+        let source = try shard(row.shard)
+        let targetShard = try shard(target)
+        try await source.write { db in
+            let placementNow = try placement.state()
+            guard placementNow.row(of: row.accountId) == row else { return }   // another step got here first
+            let page = try SQLiteNoteShard.notes(of: row.accountId, after: row.cursor, limit: Self.moveBatch + 1, in: db)
+            let isLast = page.count <= Self.moveBatch
+            let batch = page.prefix(Self.moveBatch)
+            let through = isLast ? nil : batch.last.map(NoteKey.init)
+            try targetShard.pool.write { targetDB in
+                try SQLiteNoteShard.deleteNotes(of: row.accountId, after: row.cursor, through: through, in: targetDB)
+                for note in batch { try SQLiteNoteShard.put(note, in: targetDB) }
+            }
+            let total = try SQLiteNoteShard.count(of: row.accountId, in: db)
+            try placement.write { placementDB in
+                var next = row
+                next.total = total
+                if isLast {
+                    next.leftoverOn = row.shard
+                    next.shard = target
+                    next.movingTo = nil
+                    next.cursor = nil
+                    next.copied = total
+                    try PlacementDatabase.bumpVersion(in: placementDB)
+                } else {
+                    next.cursor = through
+                    next.copied = min(total, row.copied + batch.count)
+                }
+                try PlacementDatabase.save(next, in: placementDB)
+            }
+        }
+    }
+
+    /// Deletes a batch of the copies the account left on its old shard; when none are left,
+    /// the move is done (and the row goes if the account is on its hash placement).
+    private func cleanUp(_ row: PlacementRow, on leftover: Int, shardCount: Int) async throws {
+        let deleted = try await shard(leftover).write { db in
+            try SQLiteNoteShard.deleteSomeNotes(of: row.accountId, limit: Self.moveBatch, in: db)
+        }
+        guard deleted == 0 else { return }
+        try placement.write { db in
+            guard try PlacementDatabase.state(in: db).row(of: row.accountId) == row else { return }
+            if row.shard == ShardRouter(shardCount: shardCount).shard(for: row.accountId) {
+                try PlacementDatabase.remove(row.accountId, in: db)
+            } else {
+                var done = row
+                done.leftoverOn = nil
+                try PlacementDatabase.save(done, in: db)
+            }
+        }
+    }
+
+    /// The placement with each shard's note count. A move's copies on its target and the ones
+    /// left on its old shard don't count; counted again if a move started or switched meanwhile.
+    func describe() async throws -> PlacementSnapshot {
+        while true {
+            let state = try placement.state()
+            var notesPerShard: [Int] = []
+            for index in 0..<state.shardCount {
+                let hidden = state.rows.filter { $0.movingTo == index || $0.leftoverOn == index }.map(\.accountId)
+                notesPerShard.append(try await mappingErrors(shard: ShardRouter.shardName(index)) {
+                    try shard(index).pool.read { db in
+                        let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM note") ?? 0
+                        return try hidden.reduce(total) { $0 - (try SQLiteNoteShard.count(of: $1, in: db)) }
+                    }
+                })
+            }
+            guard try placement.state().version == state.version else { continue }
+            let router = ShardRouter(shardCount: state.shardCount)
+            let moves = state.moving.map { row in
+                AccountMove(accountId: row.accountId, from: row.leftoverOn ?? row.shard, to: row.movingTo ?? row.shard,
+                            copied: row.copied, total: row.total, switched: row.leftoverOn != nil)
+            }
+            return PlacementSnapshot(
+                shardCount: state.shardCount,
+                homes: Dictionary(uniqueKeysWithValues: state.rows.filter { $0.shard != router.shard(for: $0.accountId) }
+                    .map { ($0.accountId, $0.shard) }),
+                moves: moves, notesPerShard: notesPerShard,
+                resharding: state.resharding.map { Resharding(from: $0.from, to: $0.to, accountsLeft: moves.count) })
+        }
+    }
+}
