@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Store
 import TestSupport
 import Proxy
 
@@ -31,24 +32,29 @@ import Proxy
         }
     }
 
+    /// `--shards` sets the count of a new data dir only: `notely` refuses another count for an
+    /// existing one (exit 2, saying how to grow it), and a proxy serves the count the dir has.
     @Test func aDataDirRefusesAnotherShardCount() async throws {
         let directory = TemporaryDirectory()
+        try ShardedNoteStore(dataDirectory: DataDirectory(path: directory.path + "/data"), shardCount: 2).close()
+
+        let (status, output) = try notely(["--headless", "--no-load", "--port", "0", "--data-dir", "data", "--shards", "3"], in: directory)
+        #expect(status == 2)
+        #expect(output.contains("holds 2 shards") && output.contains("POST /shards"), "\(output)")
+
         let proxy = Process()
         proxy.executableURL = try notelyExecutable()
         let port = try freePort()
-        proxy.arguments = ["--proxy", "--data-dir", "data", "--shards", "2", "--proxy-port", String(port)]
+        proxy.arguments = ["--proxy", "--data-dir", "data", "--shards", "3", "--proxy-port", String(port)]
         proxy.currentDirectoryURL = directory.url
         proxy.standardError = FileHandle.nullDevice
         try proxy.run()
         let client = ProxyClient(id: 1, address: "127.0.0.1:\(port)")
         #expect(await eventually { (try? await client.ready()) != nil }, "the proxy never served")
+        #expect(try await client.ready().shards == ["shard-0", "shard-1"], "the data dir's own count wins")
         await client.shutdown()
         proxy.terminate()
         proxy.waitUntilExit()
         #expect(proxy.terminationStatus == 0, "SIGTERM should stop the proxy cleanly")
-
-        let (status, output) = try notely(["--proxy", "--data-dir", "data", "--shards", "3"], in: directory)
-        #expect(status == 2)
-        #expect(output.contains("holds 2 shards"), "\(output)")
     }
 }

@@ -20,10 +20,12 @@ enum NotesPane {
                  style: .role(pane.focus == .notes ? .accent : .label, bold: true), maxWidth: notesWidth)
         for row in 0..<(inner.height - 1) { grid.put("│", x: inner.x + accountsWidth, y: inner.y + row, style: .role(.border)) }
 
-        let placement = state.service?.placement
+        // The shard column only where a name keeps room enough beside it.
+        let placement = accountsWidth >= 18 ? state.service?.placement : nil
+        let shardWidth = placement == nil ? 0 : 4
         let accountRows = pane.accounts.map { row in
-            (grid.measure.pad(Format.preview(row.account.name), to: accountsWidth - 9)
-                + grid.measure.padLeft(placement.map { shardColumn($0, row.account.id) } ?? "", to: 4)
+            (grid.measure.pad(Format.preview(row.account.name), to: accountsWidth - 5 - shardWidth)
+                + (placement.map { grid.measure.padLeft(shardColumn($0, row.account.id), to: shardWidth) } ?? "")
                 + grid.measure.padLeft(row.noteCount.map(String.init) ?? "·", to: 5),
              row.account.id == pane.selectedAccountId)
         }
