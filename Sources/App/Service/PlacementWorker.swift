@@ -14,6 +14,9 @@ import Synchronization
 final class PlacementWorker: Service, Sendable {
     /// How often an idle worker reads the placement again (note counts change with traffic).
     static let idleInterval: Duration = .seconds(1)
+    /// The pause between two steps of a move: traffic gets the store between batches, and a
+    /// presenter sees a move happen (100 notes a step: about 2,000 notes a second at most).
+    static let stepPause: Duration = .milliseconds(50)
 
     private let notes: any NoteStore
     private let accounts: any AccountStore
@@ -60,7 +63,10 @@ final class PlacementWorker: Service, Sendable {
                 logProgress(from: before, to: view)
                 if failing { logger.info("placement steps work again") }
                 failing = false
-                if view.placement.hasWork { continue }
+                if view.placement.hasWork {
+                    try? await Task.sleep(for: Self.stepPause)
+                    continue
+                }
             } catch {
                 if Task.isCancelled { return }
                 if !failing { logger.warning("a placement step failed (it is tried again): \(APIError.from(error).message)") }

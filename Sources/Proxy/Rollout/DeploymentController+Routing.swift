@@ -11,7 +11,8 @@ import Store
 ///   process is gone (a hung one is killed by supervision), so the first try can never land
 ///   after the second. Writes are safe to send again (`SQLiteNoteShard`): the same create is a
 ///   success, an update keeps the newest `updatedAt`, and a delete whose first try landed
-///   finds nothing — which, on a second try, is the success it was.
+///   finds nothing — which, on a second try, is the success it was. A move queued again finds
+///   itself queued, which is the success it was too.
 extension DeploymentController {
     /// How long a call may take, waits and retries included; also its deadline on the wire.
     public static let callDeadline: Duration = .seconds(8)
@@ -38,9 +39,20 @@ extension DeploymentController {
                 logger.info("sending \(call.operation.rawValue) again: v\(proxy.id) (pid \(proxy.process.pid)) went away while it ran")
             } catch StoreError.noteNotFound where isRetry && call.operation == .deleteNote {
                 return .done
+            } catch let error as StoreError where isRetry && call.operation == .moveAccount {
+                guard let answer = try await moveQueuedByTheFirstTry(call) else { throw error }
+                return answer
             }
             isRetry = true
         }
+    }
+
+    /// A move refused on its second try because the first one landed: the move it queued,
+    /// which is the first try's answer; nil when that is not what happened.
+    private func moveQueuedByTheFirstTry(_ call: NoteStoreCall) async throws -> NoteStoreAnswer? {
+        guard case .moveAccount(let accountId, let shard) = call,
+              let move = try await describePlacement().move(of: accountId), move.to == shard else { return nil }
+        return .shardChange(from: move.from, to: move.to)
     }
 
     /// A routable serving version, with a call marked in flight on it — at random when two
