@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Proxy
+@testable import Store
+
+/// Moves carried out over the data proxy protocol by real `notely --proxy` children: a proxy
+/// `kill -9`ed in the middle of steps, and writers on two proxy versions of a rollout while
+/// the account they write moves. The shard files are read straight from SQLite afterwards.
+@Suite struct ReshardingProxyTests {
+    func note(_ account: UUID, _ content: String) -> Note {
+        Note(creator: account, createdAt: Note.now(), updatedAt: Note.now(), content: content)
+    }
+
+    @Test func aMoveSurvivesAKill9OfItsProxyAtEveryStep() async throws {
+        let harness = ProxyHarness()
+        var proxy = try await harness.launch()
+        let account = UUID()
+        var expected: [UUID: Note] = [:]
+        for index in 0..<(ShardedNoteStore.moveBatch * 3 + 50) {
+            let created = note(account, "seed \(index)")
+            try await proxy.client.createNote(accountId: account, note: created)
+            expected[created.id] = created
+        }
+        let from = try await proxy.client.describePlacement().shard(of: account)
+        #expect(try await proxy.client.moveAccount(account, toShard: 1 - from) == (from, 1 - from))
+
+        var round = 0
+        while try await proxy.client.describePlacement().hasWork {
+            round += 1
+            #expect(round < 80, "the move does not progress")
+            if round >= 80 { break }
+            // Writes between the kills: a new note, and an edit of an old one.
+            let created = note(account, "round \(round)")
+            try await proxy.client.createNote(accountId: account, note: created)
+            expected[created.id] = created
+            var edited = try #require(expected.values.min { $0.createdAt < $1.createdAt || ($0.createdAt == $1.createdAt && $0.id.uuidText < $1.id.uuidText) })
+            edited.content = "edited in round \(round)"
+            edited.updatedAt = max(Note.now(), edited.updatedAt.addingTimeInterval(0.001))
+            try await proxy.client.updateNote(accountId: account, note: edited)
+            expected[edited.id] = edited
+            #expect(Set(try await proxy.client.listNotes(accountId: account)) == Set(expected.values), "round \(round)")
+
+            // A step in flight, and the proxy killed: every other round after the step answered,
+            // the rounds between a moment into it (the delay varies, to land inside a step).
+            let client = proxy.client
+            let step = Task { try? await client.stepPlacement() }
+            if round.isMultiple(of: 2) {
+                _ = await step.value
+            } else {
+                try await Task.sleep(for: .microseconds(150 * (round % 12)))
+            }
+            kill(proxy.pid, SIGKILL)
+            _ = await step.value
+            #expect(await proxy.exited() == 128 + SIGKILL)
+            await proxy.shutdown(logger: harness.logger)
+            proxy = try await harness.launch(id: round + 1)
+        }
+        #expect(Set(try await proxy.client.listNotes(accountId: account)) == Set(expected.values))
+        #expect(try await proxy.client.describePlacement().shard(of: account) == 1 - from)
+        await proxy.shutdown(logger: harness.logger)
+
+        let files = try ShardFiles(dataDirectory: harness.directory.path + "/data")
+        #expect(files.duplicates.isEmpty)
+        #expect(files.shards(holding: account.uuidText) == [1 - from])
+        #expect(files.notes[1 - from].count == expected.count)
+    }
+
+    @Test func writersOnTwoProxyVersionsLoseNothingWhileTheirAccountMoves() async throws {
+        let harness = try DeploymentHarness(rolloutWait: .seconds(120))
+        let controller = harness.controller
+        _ = try await controller.deploy()
+        let account = UUID()
+        for index in 0..<(ShardedNoteStore.moveBatch * 2 + 20) {
+            try await controller.createNote(accountId: account, note: note(account, "seed \(index)"))
+        }
+        _ = try controller.startDeploy()   // v2: both versions serve for the whole test
+        #expect(await eventually { controller.snapshot().status == .rolloutWait })
+        let from = try await controller.describePlacement().shard(of: account)
+        try await controller.moveAccount(account, toShard: 1 - from)
+
+        // Four writers on the moving account, each checking its own notes after every write.
+        let stop = Shared(false)
+        let writers = (0..<4).map { writer in
+            Task { () throws -> [UUID: Note] in
+                var mine: [UUID: Note] = [:]
+                var round = 0
+                while !stop.value {
+                    round += 1
+                    let created = note(account, "writer \(writer) round \(round)")
+                    try await controller.createNote(accountId: account, note: created)
+                    mine[created.id] = created
+                    if var edited = mine.values.first, round.isMultiple(of: 3) {
+                        edited.content += " (edited)"
+                        edited.updatedAt = max(Note.now(), edited.updatedAt.addingTimeInterval(0.001))
+                        try await controller.updateNote(accountId: account, note: edited)
+                        mine[edited.id] = edited
+                    }
+                    if let gone = mine.values.first, round.isMultiple(of: 5) {
+                        try await controller.deleteNote(accountId: account, note: gone)
+                        mine[gone.id] = nil
+                        if try await controller.getNote(accountId: account, noteId: gone.id) != nil {
+                            throw TestSetupError("deleted note \(gone.id) came back")
+                        }
+                    }
+                    for kept in mine.values where try await controller.getNote(accountId: account, noteId: kept.id) != kept {
+                        throw TestSetupError("writer \(writer) read a stale or missing note \(kept.id)")
+                    }
+                }
+                return mine
+            }
+        }
+        var steps = 0
+        while try await controller.stepPlacement().hasWork { steps += 1 }
+        #expect(steps >= 3, "the move took \(steps) steps")
+        let writesPerVersion = harness.stats.collectProxyStats().mapValues { $0["noteCreateRequests"]?.totalRequests ?? 0 }
+        #expect(writesPerVersion[1] ?? 0 > 0 && writesPerVersion[2] ?? 0 > 0, "both versions took writes: \(writesPerVersion)")
+        stop.update { $0 = true }
+        var written: [UUID: Note] = [:]
+        for writer in writers {
+            do {
+                written.merge(try await writer.value) { first, _ in first }
+            } catch {
+                Issue.record("\(error)")
+            }
+        }
+        let listed = try await controller.listNotes(accountId: account)
+        #expect(Set(listed.map(\.id)).count == listed.count)
+        for note in written.values { #expect(listed.contains(note), "note \(note.id) lost or stale") }
+        #expect(try await controller.describePlacement().shard(of: account) == 1 - from)
+        await controller.shutdown()
+        let files = try ShardFiles(dataDirectory: harness.directory.path + "/data")
+        #expect(files.duplicates.isEmpty)
+        #expect(files.shards(holding: account.uuidText) == [1 - from])
+    }
+}
