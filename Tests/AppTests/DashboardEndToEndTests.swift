@@ -84,6 +84,24 @@ struct Tmux {
                 "\(tmux.screen())")
         #expect(await eventually { !processIsAlive(Int32(beforeKill)) })
 
+        // +: a third shard, the accounts rebalance live; m: Grace moves to the next shard. The
+        // load generator's checks run throughout, and the header's counts stay 0.
+        try tmux.keys("+")
+        #expect(await tmux.waitFor { $0.contains("growing the shards 2 → 3") && $0.contains("shard-2") }, "\(tmux.screen())")
+        #expect(await eventually(timeout: .seconds(30)) {
+            let placement = try? await httpRequest(.GET, base + "/stats").json["placement"]
+            return placement["shardCount"] as? Int == 3 && placement["resharding"] is NSNull
+        }, "the growth did not finish")
+        let graceShard = try require(try await httpRequest(.GET, base + "/accounts/\(grace)").json["shard"] as? Int)
+        try tmux.keys("m")
+        #expect(await tmux.waitFor { $0.contains("moving the account shard-\(graceShard) → shard-\((graceShard + 1) % 3)") },
+                "\(tmux.screen())")
+        #expect(await eventually(timeout: .seconds(30)) {
+            (try? await httpRequest(.GET, base + "/accounts/\(grace)").json["shard"] as? Int) == (graceShard + 1) % 3
+        })
+        #expect(try await httpRequest(.GET, base + "/accounts/\(grace)/notes").json.map { ($0 as? [Any])?.count } == 1)
+        #expect(await tmux.waitFor { $0.contains("failures 0") && $0.contains("misses 0") }, "\(tmux.screen())")
+
         // A resize to 80×24 keeps every pane.
         try tmux.resize(width: 80, height: 24)
         #expect(await tmux.waitFor { screen in

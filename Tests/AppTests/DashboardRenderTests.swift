@@ -31,6 +31,22 @@ import Testing
         }
     }
 
+    @Test func theShardsPaneShowsWhereTheDataLivesAndWhatMoves() {
+        var state = DashboardFixtures.state()
+        let still = render(state, 120, 40)
+        #expect(still.text.contains("accts") && still.text.contains("notes"))
+        #expect(still.text.contains("m move") && still.text.contains("+ shard"), "the Shards pane title names its keys")
+        #expect(!still.text.contains("moving"))
+        let bobRow = still.text.split(separator: "\n").first { $0.contains("Bob 東京") } ?? ""
+        #expect(bobRow.contains("s1"), "an account shows its shard: \(bobRow)")
+
+        _ = DashboardUpdate.update(&state, .refreshed(DashboardFixtures.snapshot(moving: true), logs: []))
+        let moving = render(state, 120, 40)
+        #expect(moving.text.contains("moving 0000… 1 → 0 40%"), "\(moving.text)")
+        let movingBob = moving.text.split(separator: "\n").first { $0.contains("Bob 東京") } ?? ""
+        #expect(movingBob.contains("→s0"), "a moving account shows where to: \(movingBob)")
+    }
+
     @Test func aRolloutShowsBothVersionsAndItsProgress() {
         let text = render(DashboardFixtures.state(status: .rolloutWait, rolloutSecondsLeft: 21), 80, 24).text
         #expect(text.contains("ROLLOUT_WAIT"))

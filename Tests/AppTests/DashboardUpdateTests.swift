@@ -63,6 +63,16 @@ import Testing
         #expect(stale == [.loadNotes(accountId: DashboardFixtures.bob.id)])
     }
 
+    @Test func mMovesTheSelectedAccountToTheNextShardAndPlusAddsOne() {
+        var state = DashboardFixtures.state()   // Ada, selected, lives on shard 0 of 2
+        #expect(DashboardUpdate.update(&state, .key(.character("m"))) == [.moveAccount(DashboardFixtures.ada.id, toShard: 1)])
+        _ = DashboardUpdate.update(&state, .key(.down))   // Bob, on shard 1: wraps round to 0
+        #expect(DashboardUpdate.update(&state, .key(.character("m"))) == [.moveAccount(DashboardFixtures.bob.id, toShard: 0)])
+        #expect(DashboardUpdate.update(&state, .key(.character("+"))) == [.growShards(to: 3)])
+        _ = DashboardUpdate.update(&state, .placementChanged("could not move the account: it already moves", isError: true))
+        #expect(state.notes.message == "could not move the account: it already moves" && state.notes.messageIsError)
+    }
+
     @Test func kAndHInjectFaultsIntoTheServingProxy() {
         var state = DashboardFixtures.state()
         #expect(press([.character("k")], &state) == [.injectFault(.kill)])
