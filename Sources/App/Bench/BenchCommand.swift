@@ -8,7 +8,7 @@ import Telemetry
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure the store, the RPC floor, the proxied path and rollouts; print a table.",
+        abstract: "Measure the store, the RPC floor, the proxied path, rollouts, faults and re-sharding; print a table.",
         discussion: "Build with `swift build -c release` first: debug figures are not representative. See BENCHMARKS.md."
     )
 
@@ -46,7 +46,8 @@ struct BenchCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let benchmarks = Benchmarks(clients: clients, duration: .seconds(seconds ?? (quick ? 5 : 20)), deploys: deploys ?? (quick ? 3 : 10),
-                                    rolloutWait: .seconds(quick ? 1 : 2), durability: durability, directory: directory,
+                                    rolloutWait: .seconds(quick ? 1 : 2), durability: durability,
+                                    reshardAccounts: quick ? 20 : 40, reshardNotesPerAccount: quick ? 100 : 250, directory: directory,
                                     logger: Logger(label: "bench"))
         let figures = try await benchmarks.run { step in
             StandardError.writeLine("bench: \(step)…")

@@ -34,11 +34,27 @@ struct BenchFigures: Codable, Sendable {
         var replacedAfterMs: Double
     }
 
+    /// The shard count grown 2 → 4 under steady load.
+    struct Reshard: Codable, Sendable {
+        /// Accounts with notes: the seeded ones and the load's own.
+        var accounts: Int
+        var notes: Int
+        var accountsMoved: Int
+        var steps: Int
+        var seconds: Double
+        var requests: Int
+        var failures: Int
+        var p99UsSteady: Double
+        var p99UsDuringReshard: Double
+        var notesPerShard: [Int]
+    }
+
     var direct: Throughput
     var rpcFloor: Throughput
     var proxied: Throughput
     var rollout: Rollout
     var faults: [FaultRun]
+    var reshard: Reshard
     var proxyRssMB: Double
     /// The part of the resident memory that is the proxy's own (heap, stacks); the rest is
     /// shared code (the notely binary, the Swift runtime, Foundation) mapped by every process.
@@ -64,6 +80,7 @@ struct BenchFigures: Codable, Sendable {
         }
         let ratio = rpcFloor.opsPerSec > 0 ? proxied.opsPerSec / rpcFloor.opsPerSec : 0
         let p99Ratio = rollout.p99UsSteady > 0 ? rollout.p99UsDuringRollout / rollout.p99UsSteady : 0
+        let reshardRatio = reshard.p99UsSteady > 0 ? reshard.p99UsDuringReshard / reshard.p99UsSteady : 0
         return """
             Notely bench — \(build) build, \(clients) concurrent clients, \(String(format: "%.0f", secondsPerRun)) s per run, durability \(durability)
                                                           CPU µs per op
@@ -78,6 +95,10 @@ struct BenchFigures: Codable, Sendable {
               p99 steady / rollout    \(String(format: "%.0f", rollout.p99UsSteady)) µs / \(String(format: "%.0f", rollout.p99UsDuringRollout)) µs = \(String(format: "%.2f", p99Ratio))×   (target ≤ 2×)
             faults under load (target: 0 failures, no gap over 2 s)
             \(faults.map(\.row).joined(separator: "\n"))
+            reshard: 2 → 4 shards under load, \(reshard.accounts) accounts, \(reshard.notes) notes
+              moved                   \(reshard.accountsMoved) accounts in \(reshard.steps) steps, \(String(format: "%.1f", reshard.seconds)) s; notes per shard after \(reshard.notesPerShard.map(String.init).joined(separator: " / "))
+              requests / failures     \(reshard.requests) / \(reshard.failures)   (target: 0 failures)
+              p99 steady / reshard    \(String(format: "%.0f", reshard.p99UsSteady)) µs / \(String(format: "%.0f", reshard.p99UsDuringReshard)) µs = \(String(format: "%.2f", reshardRatio))×   (target ≤ 2×)
             proxy memory              RSS \(String(format: "%.1f", proxyRssMB)) MB, PSS \(String(format: "%.1f", proxyPssMB)) MB, USS \(String(format: "%.1f", proxyUssMB)) MB   (target: USS ≤ 8 MB)
             """
     }

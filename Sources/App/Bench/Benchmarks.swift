@@ -12,6 +12,9 @@ struct Benchmarks {
     let deploys: Int
     let rolloutWait: Duration
     let durability: Durability
+    /// The data the `reshard` run grows 2 → 4 shards under load: accounts, and notes each.
+    let reshardAccounts: Int
+    let reshardNotesPerAccount: Int
     let directory: URL
     let logger: Logger
 
@@ -30,12 +33,14 @@ struct Benchmarks {
         let rollout = try await measureRollouts()
         progress("faults: kill and hang of the serving proxy under steady load")
         let faults = try await measureFaults()
+        progress("reshard: \(reshardAccounts) accounts × \(reshardNotesPerAccount) notes grown 2 → 4 shards under steady load")
+        let reshard = try await measureReshard()
         #if DEBUG
         let build = "debug"
         #else
         let build = "release"
         #endif
-        return BenchFigures(direct: direct, rpcFloor: rpcFloor, proxied: proxied, rollout: rollout, faults: faults,
+        return BenchFigures(direct: direct, rpcFloor: rpcFloor, proxied: proxied, rollout: rollout, faults: faults, reshard: reshard,
                             proxyRssMB: memory.rss, proxyPrivateMB: memory.anonymous, proxyUssMB: memory.uss, proxyPssMB: memory.pss,
                             clients: clients, secondsPerRun: Double(duration.components.seconds), build: build,
                             durability: durability.rawValue)
@@ -113,6 +118,50 @@ struct Benchmarks {
         await load.value
         await controller.shutdown()
         return runs
+    }
+
+    /// Seeds the data, then under steady load: a steady window, and the growth 2 → 4 carried
+    /// out step by step as the service's `PlacementWorker` does (same pause between steps).
+    private func measureReshard() async throws -> BenchFigures.Reshard {
+        let controller = try await startController("reshard")
+        let perAccount = reshardNotesPerAccount
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<reshardAccounts {
+                group.addTask {
+                    let account = UUID()
+                    for index in 0..<perAccount {
+                        try await controller.createNote(accountId: account, note: Note(creator: account, createdAt: Note.now(),
+                                                                                        updatedAt: Note.now(), content: "seed \(index)"))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let recorder = LatencyRecorder()
+        let load = steadyLoad(through: controller, recorder: recorder)
+        try await Task.sleep(for: .seconds(1))
+        recorder.setPhase("steady")
+        try await Task.sleep(for: duration)
+        recorder.setPhase("reshard")
+        let started = ContinuousClock.now
+        try await controller.growShards(to: 4)
+        let accountsMoved = try await controller.describePlacement().moves.count
+        var steps = 0
+        while try await controller.stepPlacement().hasWork {
+            steps += 1
+            try await Task.sleep(for: PlacementWorker.stepPause)
+        }
+        let seconds = (ContinuousClock.now - started).seconds
+        recorder.setPhase("after")
+        let placement = try await controller.describePlacement()
+        load.cancel()
+        await load.value
+        await controller.shutdown()
+        return BenchFigures.Reshard(
+            accounts: reshardAccounts + clients, notes: placement.notesPerShard.reduce(0, +), accountsMoved: accountsMoved, steps: steps,
+            seconds: seconds, requests: recorder.count("reshard"), failures: recorder.failures("reshard"),
+            p99UsSteady: recorder.percentile("steady", 99), p99UsDuringReshard: recorder.percentile("reshard", 99),
+            notesPerShard: placement.notesPerShard)
     }
 
     private func startController(_ name: String) async throws -> DeploymentController {
