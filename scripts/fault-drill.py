@@ -7,10 +7,12 @@ while a fault is injected, as docs/DEPLOYMENTS.md ("Faults") measures it.
     scripts/fault-drill.py hang                      # SIGSTOP of it (notely kills and replaces it)
     scripts/fault-drill.py rollout-kill              # kill -9 of a new version during ROLLOUT_WAIT
     scripts/fault-drill.py rollouts --count 100      # back-to-back deploys
+    scripts/fault-drill.py reshard --to 4            # grow the shards under load, with a kill -9
+                                                     # of the serving proxy and a rollout in the middle
 
 Prints requests, failures, stale reads, the longest stretch without a successful answer, and
 checks that every acknowledged write is still there. Standard library only."""
-import argparse, json, os, signal, threading, time, urllib.error, urllib.request
+import argparse, json, os, signal, sqlite3, threading, time, urllib.error, urllib.request
 
 
 class Client(threading.Thread):
@@ -99,6 +101,51 @@ def post(base, path, body=None):
         return json.loads(response.read() or b"{}")
 
 
+def seed(base, accounts, notes):
+    """Accounts with many notes each (written by one thread per account), so moves take many
+    steps. Answers {account id: set of note ids}."""
+    seeded = {}
+
+    def fill(index):
+        account = post(base, "/accounts", {"name": f"drill-big-{index}"})["id"]
+        seeded[account] = {post(base, f"/accounts/{account}/notes", {"content": f"seed {n}"})["id"] for n in range(notes)}
+
+    threads = [threading.Thread(target=fill, args=(index,)) for index in range(accounts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return seeded
+
+
+def shard_files(data_dir):
+    """Note ids per shard file, read straight from SQLite (upper case, as stored)."""
+    shards, index = [], 0
+    while os.path.exists(f"{data_dir}/shard-{index}.sqlite"):
+        with sqlite3.connect(f"file:{data_dir}/shard-{index}.sqlite?mode=ro", uri=True) as db:
+            shards.append({row[0] for row in db.execute("SELECT id FROM note")})
+        index += 1
+    return shards
+
+
+def reshard(args, deployment):
+    """Grows the shards under load, with a kill -9 of the serving proxy and a rollout while
+    accounts move; checks every seeded note is served, and none is on two shards."""
+    placement = lambda: get(args.base, "/stats")["placement"]
+    started = time.monotonic()
+    grown = post(args.base, "/shards", {"count": args.to})
+    pid = deployment()["current"]["pid"]
+    os.kill(pid, signal.SIGKILL)
+    print(f"reshard: {grown['from']} → {grown['to']}; killed the serving proxy (pid {pid}) "
+          f"with {placement()['resharding']} still to go")
+    post(args.base, "/deploy")
+    print(f"reshard: deploying v{deployment()['targetVersion']} while accounts move")
+    wait_for(lambda: placement()["resharding"] is None, 600)
+    print(f"reshard: done after {time.monotonic() - started:.1f} s; deployment {deployment()['status']}, "
+          f"restarts {deployment()['restarts']}; notes per shard {placement()['notesPerShard']}")
+    wait_for(lambda: deployment()["status"] == "READY", 600)
+
+
 def wait_for(condition, timeout=30.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -110,12 +157,17 @@ def wait_for(condition, timeout=30.0):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("fault", choices=["kill", "hang", "rollout-kill", "rollouts", "none"])
+    parser.add_argument("fault", choices=["kill", "hang", "rollout-kill", "rollouts", "reshard", "none"])
     parser.add_argument("--base", default="http://127.0.0.1:8080")
     parser.add_argument("--clients", type=int, default=6)
     parser.add_argument("--count", type=int, default=1, help="faults (or deploys) in a row")
     parser.add_argument("--settle", type=float, default=3.0, help="seconds of traffic after each fault")
+    parser.add_argument("--to", type=int, default=4, help="reshard: the shard count to grow to")
+    parser.add_argument("--seed", type=int, default=300, help="reshard: notes in each of 8 big accounts")
+    parser.add_argument("--data-dir", default=".notely", help="reshard: notely's data dir, to check the shard files")
     args = parser.parse_args()
+
+    seeded = seed(args.base, 8, args.seed) if args.fault == "reshard" else {}
 
     stats = Stats()
     clients = [Client(args.base, index, stats) for index in range(args.clients)]
@@ -142,6 +194,8 @@ def main():
             os.kill(new["pid"], signal.SIGKILL)
             wait_for(lambda: deployment()["status"] == "READY")
             print(f"rollout-kill: v{new['id']} pid {new['pid']}; now {deployment()['current']['id']}: {deployment()['lastError']}")
+        elif args.fault == "reshard":
+            reshard(args, deployment)
         elif args.fault == "rollouts":
             post(args.base, "/deploy")
             wait_for(lambda: deployment()["status"] != "READY", 10)
@@ -157,6 +211,15 @@ def main():
             read = get(args.base, f"/accounts/{client.account}/notes/{note}")
             if read.get("content") not in (content, pending):
                 lost += 1
+    for account, ids in seeded.items():
+        served = {note["id"] for note in get(args.base, f"/accounts/{account}/notes")}
+        lost += len(ids - served)
+    if seeded:
+        shards = shard_files(args.data_dir)
+        on_two = sum(len(a & b) for i, a in enumerate(shards) for b in shards[i + 1:])
+        print(f"shard files: {[len(s) for s in shards]} notes; on two shards: {on_two}; "
+              f"seeded notes served: {sum(len(ids) for ids in seeded.values()) - lost}")
+        lost += on_two
     print(f"{args.fault} ×{args.count}: {stats.requests} requests, {len(stats.failures)} failed, {len(stats.stales)} stale, "
           f"longest gap {stats.longest_gap * 1000:.0f} ms, acknowledged notes checked: "
           f"{sum(len(c.acknowledged) for c in clients)}, lost {lost}")

@@ -12,10 +12,14 @@ import TestSupport
                                    rollout: .init(deploys: 3, readyMsMedian: 40, readyMsMax: 60, requests: 500, failures: 0,
                                                   p99UsSteady: 900, p99UsDuringRollout: 1200),
                                    faults: [.init(fault: "kill", requests: 900, failures: 0, longestGapMs: 310, replacedAfterMs: 60)],
+                                   reshard: .init(accounts: 28, notes: 2080, accountsMoved: 13, steps: 40, seconds: 2.5, requests: 4000,
+                                                  failures: 0, p99UsSteady: 900, p99UsDuringReshard: 1500, notesPerShard: [500, 520, 530, 530]),
                                    proxyRssMB: 20, proxyPrivateMB: 4, proxyUssMB: 5, proxyPssMB: 9, clients: 8, secondsPerRun: 5,
                                    build: "release", durability: "normal")
         let json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(figures)) as? [String: Any])
-        for key in ["direct", "rpcFloor", "proxied", "rollout", "faults", "proxyRssMB", "proxyUssMB", "proxyPssMB", "durability"] {
+        #expect(figures.table.contains("13 accounts in 40 steps, 2.5 s; notes per shard after 500 / 520 / 530 / 530"), "\(figures.table)")
+        #expect(figures.table.contains("p99 steady / reshard    900 µs / 1500 µs = 1.67×"), "\(figures.table)")
+        for key in ["direct", "rpcFloor", "proxied", "rollout", "faults", "reshard", "proxyRssMB", "proxyUssMB", "proxyPssMB", "durability"] {
             #expect(json[key] != nil, "\(key)")
         }
         #expect(figures.table.contains("kill     900 requests, 0 failed, longest gap 310 ms, replaced after 60 ms"), "\(figures.table)")
@@ -38,7 +42,8 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: directory) }
         let output = directory.appendingPathComponent("figures.json")
         let (status, text) = try runProcess(try notelyExecutable(),
-                                                        ["bench", "--clients", "2", "--seconds", "1", "--deploys", "1", "--json", output.path],
+                                                        ["bench", "--quick", "--clients", "2", "--seconds", "1", "--deploys", "1", "--reshard-notes", "3",
+                                             "--json", output.path],
                                                         currentDirectory: directory)
         #expect(status == 0, "\(text)")
         #expect(text.contains("proxied / rpcFloor"))
@@ -47,6 +52,8 @@ import TestSupport
         let faults = try #require(json["faults"] as? [[String: Any]])
         #expect(faults.map { $0["fault"] as? String } == ["kill", "hang"])
         #expect(faults.allSatisfy { $0["failures"] as? Int == 0 }, "\(faults)")
+        let reshard = try #require(json["reshard"] as? [String: Any])
+        #expect(reshard["failures"] as? Int == 0 && (reshard["notesPerShard"] as? [Int])?.count == 4, "\(reshard)")
         let proxied = try #require(json["proxied"] as? [String: Any])
         #expect(proxied["opsPerSec"] as? Double ?? 0 > 0)
         #expect(proxied["benchCpuUsPerOp"] as? Double ?? 0 > 0)

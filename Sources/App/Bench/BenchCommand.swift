@@ -27,6 +27,10 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Deploys in the rollout run (default 10, 3 with --quick).", valueName: "n"))
     var deploys: Int?
 
+    @Option(help: ArgumentHelp("Notes in each account the reshard run moves (default 250, 100 with --quick; 40 or 20 accounts).",
+                               valueName: "n"))
+    var reshardNotes: Int?
+
     @Option(help: ArgumentHelp("The shards' --durability in every run.", valueName: "mode"))
     var durability: Durability = .default
 
@@ -34,6 +38,9 @@ struct BenchCommand: AsyncParsableCommand {
         if !(1...256).contains(clients) { throw ValidationError("--clients must be 1…256, got \(clients)") }
         if let seconds, !(1...600).contains(seconds) { throw ValidationError("--seconds must be 1…600, got \(seconds)") }
         if let deploys, !(1...100).contains(deploys) { throw ValidationError("--deploys must be 1…100, got \(deploys)") }
+        if let reshardNotes, !(1...10_000).contains(reshardNotes) {
+            throw ValidationError("--reshard-notes must be 1…10000, got \(reshardNotes)")
+        }
     }
 
     func run() async throws {
@@ -47,7 +54,7 @@ struct BenchCommand: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: directory) }
         let benchmarks = Benchmarks(clients: clients, duration: .seconds(seconds ?? (quick ? 5 : 20)), deploys: deploys ?? (quick ? 3 : 10),
                                     rolloutWait: .seconds(quick ? 1 : 2), durability: durability,
-                                    reshardAccounts: quick ? 20 : 40, reshardNotesPerAccount: quick ? 100 : 250, directory: directory,
+                                    reshardAccounts: quick ? 20 : 40, reshardNotesPerAccount: reshardNotes ?? (quick ? 100 : 250), directory: directory,
                                     logger: Logger(label: "bench"))
         let figures = try await benchmarks.run { step in
             StandardError.writeLine("bench: \(step)…")

@@ -158,7 +158,7 @@ final class DashboardRuntime: Sendable {
         Task {
             do {
                 send(.placementChanged(try await body(), isError: false))
-                service.placement.poke()
+                await service.placement.refresh()
             } catch {
                 send(.placementChanged("could not \(what): \(APIError.from(error).message)", isError: true))
             }

@@ -19,7 +19,7 @@ extension RESTAPI {
         let body = try await JSONBody.decode(MoveBody.self, from: request)
         guard try await accounts.getAccount(id: accountId) != nil else { throw StoreError.accountNotFound(accountId) }
         let (from, to) = try await notes.moveAccount(accountId, toShard: body.shard)
-        placement.poke()
+        await placement.refresh()
         return try JSONBody.response(MoveAccepted(accountId: accountId.uuidText, from: from, to: to), status: .accepted)
     }
 
@@ -27,7 +27,7 @@ extension RESTAPI {
     func growShards(_ request: Request) async throws -> Response {
         let body = try await JSONBody.decode(GrowBody.self, from: request)
         let (from, to) = try await notes.growShards(to: body.count)
-        placement.poke()
+        await placement.refresh()
         return try JSONBody.response(GrowAccepted(from: from, to: to), status: .accepted)
     }
 }

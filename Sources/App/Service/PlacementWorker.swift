@@ -24,6 +24,8 @@ final class PlacementWorker: Service, Sendable {
     private let latest: Mutex<PlacementView>
     /// Fulfilled to end an idle wait at once (a move or a growth was just queued).
     private let wake = Mutex(AsyncPromise<Void>())
+    /// Callers of `refresh()`, answered once a view read after their call is published.
+    private let waiting = Mutex<[AsyncPromise<Void>]>([])
 
     init(notes: any NoteStore, accounts: any AccountStore, initial: PlacementView, logger: Logger) {
         self.notes = notes
@@ -39,13 +41,18 @@ final class PlacementWorker: Service, Sendable {
 
     var placement: PlacementView { latest.withLock { $0 } }
 
-    /// Ends an idle wait: there is work.
-    func poke() {
+    /// Wakes the worker (a move or a growth was just queued) and returns once the placement
+    /// it shows was read after this call — so a `/stats` right after a 202 shows the change —
+    /// or after `timeout` if no proxy answers meanwhile.
+    func refresh(timeout: Duration = .seconds(2)) async {
+        let published = AsyncPromise<Void>()
+        waiting.withLock { $0.append(published) }
         let woken = wake.withLock { promise in
             defer { promise = AsyncPromise() }
             return promise
         }
         woken.fulfill(())
+        _ = await published.wait(timeout: timeout)
     }
 
     func run() async throws {
@@ -56,10 +63,15 @@ final class PlacementWorker: Service, Sendable {
         var failing = false
         while !Task.isCancelled {
             let signal = wake.withLock { $0 }
+            let answering = waiting.withLock { waiting in
+                defer { waiting = [] }
+                return waiting
+            }
             do {
                 let before = placement
                 let view = PlacementView(placement: try await notes.stepPlacement(), accounts: try await accounts.listAccounts())
                 latest.withLock { $0 = view }
+                for caller in answering { caller.fulfill(()) }
                 logProgress(from: before, to: view)
                 if failing { logger.info("placement steps work again") }
                 failing = false
@@ -68,6 +80,7 @@ final class PlacementWorker: Service, Sendable {
                     continue
                 }
             } catch {
+                for caller in answering { caller.fulfill(()) }
                 if Task.isCancelled { return }
                 if !failing { logger.warning("a placement step failed (it is tried again): \(APIError.from(error).message)") }
                 failing = true

@@ -36,19 +36,19 @@ enum ShardsPane {
             }
             lines.append([(measure.pad(name, to: 9), .accent), (row, .normal)])
         }
-        if let line = movesLine(view.placement) { lines.append([(line, .progress)]) }
+        lines += movesLines(view.placement).map { [($0, .progress)] }
         grid.putLines(lines, in: inner)
     }
 
-    /// `growing 2 → 4: 3 accounts left · moving 1b2c… 1 → 3 40%`, or nil when nothing moves.
-    static func movesLine(_ placement: PlacementSnapshot) -> String? {
-        var parts: [String] = []
+    /// `growing 2 → 4: 3 accounts left` and `moving 1b2c… 1 → 3 40%`: what moves, a line each.
+    static func movesLines(_ placement: PlacementSnapshot) -> [String] {
+        var lines: [String] = []
         if let growth = placement.resharding {
-            parts.append("growing \(growth.from) → \(growth.to): \(growth.accountsLeft) account\(growth.accountsLeft == 1 ? "" : "s") left")
+            lines.append("growing \(growth.from) → \(growth.to): \(growth.accountsLeft) account\(growth.accountsLeft == 1 ? "" : "s") left")
         }
         if let move = placement.moves.first {
-            parts.append("moving \(move.accountId.uuidText.prefix(4))… \(move.from) → \(move.to) \(Format.progress(move))")
+            lines.append("moving \(move.accountId.uuidText.prefix(4))… \(move.from) → \(move.to) \(Format.progress(move))")
         }
-        return parts.isEmpty ? nil : parts.joined(separator: " · ")
+        return lines
     }
 }
