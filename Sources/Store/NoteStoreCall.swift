@@ -53,14 +53,6 @@ public enum NoteStoreCall: Sendable, Hashable {
             nil
         }
     }
-
-    /// True for the calls that change notes: they run under the home shard's write lock.
-    public var isNoteWrite: Bool {
-        switch self {
-        case .createNote, .updateNote, .deleteNote: true
-        default: false
-        }
-    }
 }
 
 /// The kinds of note-store call. The raw values are the JSON-RPC method names of the data

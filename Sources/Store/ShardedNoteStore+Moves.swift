@@ -75,7 +75,7 @@ extension ShardedNoteStore {
                             }
                         }
                     }
-                    for row in current.rows where !withNotes.contains(row.accountId) { try PlacementDatabase.remove(row.accountId, in: db) }
+                    for row in current.rows.values where !withNotes.contains(row.accountId) { try PlacementDatabase.remove(row.accountId, in: db) }
                     try PlacementDatabase.set("shardCount", count, in: db)
                     try PlacementDatabase.set("reshardFrom", state.shardCount, in: db)
                     try PlacementDatabase.set("reshardTo", count, in: db)
@@ -178,7 +178,7 @@ extension ShardedNoteStore {
             let state = try placement.state()
             var notesPerShard: [Int] = []
             for index in 0..<state.shardCount {
-                let hidden = state.rows.filter { $0.movingTo == index || $0.leftoverOn == index }.map(\.accountId)
+                let hidden = state.rows.values.filter { $0.movingTo == index || $0.leftoverOn == index }.map(\.accountId)
                 notesPerShard.append(try await mappingErrors(shard: ShardRouter.shardName(index)) {
                     try shard(index).pool.read { db in
                         let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM note") ?? 0
@@ -186,7 +186,7 @@ extension ShardedNoteStore {
                     }
                 })
             }
-            guard try placement.state().version == state.version else { continue }
+            guard try placement.version() == state.version else { continue }
             let router = ShardRouter(shardCount: state.shardCount)
             let moves = state.moving.map { row in
                 AccountMove(accountId: row.accountId, from: row.leftoverOn ?? row.shard, to: row.movingTo ?? row.shard,
@@ -194,8 +194,7 @@ extension ShardedNoteStore {
             }
             return PlacementSnapshot(
                 shardCount: state.shardCount,
-                homes: Dictionary(uniqueKeysWithValues: state.rows.filter { $0.shard != router.shard(for: $0.accountId) }
-                    .map { ($0.accountId, $0.shard) }),
+                homes: state.rows.filter { $0.value.shard != router.shard(for: $0.key) }.mapValues(\.shard),
                 moves: moves, notesPerShard: notesPerShard,
                 resharding: state.resharding.map { Resharding(from: $0.from, to: $0.to, accountsLeft: moves.count) })
         }

@@ -6,11 +6,14 @@ import Synchronization
 /// on the shard `placement.sqlite` names — its hash placement unless it was moved.
 ///
 /// Several processes may open one data dir at once (two proxy versions during a rollout), so
-/// nothing here trusts memory about placement: every call reads it fresh, and the rules below
-/// make a call and a move that interleave in any order agree (docs/RESHARDING.md):
-/// - a write runs under its home shard's write lock and reads the placement after taking it,
+/// what this process remembers of the placement is trusted only while the placement's version
+/// in the file is the one it read; the rules below make a call and a move that interleave in
+/// any order agree (docs/RESHARDING.md):
+/// - a write runs under its home shard's write lock and checks the version after taking it,
 ///   and a move changes an account's home only under the old home's write lock;
-/// - a read checks that the placement's version did not change around it, else reads again.
+/// - a read checks the version after reading; if it moved, it reads again.
+/// So a call costs one read of the version beside its own, and the whole placement is read
+/// again only when it changed.
 public final class ShardedNoteStore: NoteStore {
     /// Notes per step of a move: what one `stepPlacement` copies or deletes under a lock.
     public static let moveBatch = 100
@@ -22,6 +25,8 @@ public final class ShardedNoteStore: NoteStore {
     let placement: PlacementDatabase
     /// The shard files this process has opened, by index; more open as the count grows.
     private let opened = Mutex<[SQLiteNoteShard]>([])
+    /// The placement as this process last read it (valid while its version is the file's).
+    private let remembered = Mutex<PlacementState?>(nil)
 
     /// Opens a data dir that must have `shardCount` shards (a new one gets them); fails with
     /// `shardCountMismatch` when it has another count.
@@ -43,7 +48,7 @@ public final class ShardedNoteStore: NoteStore {
         self.durability = durability
         placement = try PlacementDatabase(url: dataDirectory.placementURL, durability: durability,
                                           initialShardCount: SQLiteNoteShard.recordedShardCount(at: dataDirectory.shardURL(0)) ?? shardCount)
-        let stored = try placement.state().shardCount
+        let stored = try readPlacement().shardCount
         if exactly, stored != shardCount {
             throw StoreError.shardCountMismatch(dataDir: dataDirectory.url.path, stored: stored, requested: shardCount)
         }
@@ -51,10 +56,30 @@ public final class ShardedNoteStore: NoteStore {
     }
 
     /// The data dir's shard count now (it grows with `growShards`).
-    public func shardCount() throws -> Int { try placement.state().shardCount }
+    public func shardCount() throws -> Int { try currentPlacement().shardCount }
 
     /// The shard that serves the account's notes now.
-    public func home(of accountId: UUID) throws -> Int { try placement.home(of: accountId).shard }
+    public func home(of accountId: UUID) throws -> Int { try currentPlacement().home(of: accountId) }
+
+    /// The placement as last read: no I/O, and maybe out of date — every use checks the version.
+    private func rememberedPlacement() throws -> PlacementState {
+        if let state = remembered.withLock({ $0 }) { return state }
+        return try readPlacement()
+    }
+
+    /// The placement now: the remembered one if the version has not moved, else read again.
+    func currentPlacement() throws -> PlacementState {
+        let state = try rememberedPlacement()
+        return try placement.version() == state.version ? state : try readPlacement()
+    }
+
+    /// Reads the whole placement and remembers it.
+    @discardableResult
+    func readPlacement() throws -> PlacementState {
+        let state = try placement.state()
+        remembered.withLock { $0 = state }
+        return state
+    }
 
     /// Shard `index`, opened (and created, recording `countIfNew`) on first use.
     func shard(_ index: Int, countIfNew: Int? = nil) throws -> SQLiteNoteShard {
@@ -69,17 +94,22 @@ public final class ShardedNoteStore: NoteStore {
     }
 
     public func perform(_ call: NoteStoreCall) async throws -> NoteStoreAnswer {
+        try await perform(call) { _ in }
+    }
+
+    /// Runs the call; `served(shard)` learns which shard served an account's call (the proxy
+    /// counts data-store access by it).
+    public func perform(_ call: NoteStoreCall, served: (Int) -> Void) async throws -> NoteStoreAnswer {
         switch call {
         case .listNotes(let accountId, _, _), .getNote(let accountId, _), .countNotes(let accountId):
-            return try await read(call, of: accountId)
+            return try await read(call, of: accountId, served: served)
         case .createNote(let accountId, let note), .updateNote(let accountId, let note), .deleteNote(let accountId, let note):
-            try await write(call, of: accountId, noteId: note.id)
+            try await write(call, of: accountId, noteId: note.id, served: served)
             return .done
         case .totalNotes:
             return .count(try await describe().notesPerShard.reduce(0, +))
         case .healthCheck:
-            _ = try placement.state()
-            for index in 0..<(try shardCount()) { try await shard(index).healthCheck() }
+            for index in 0..<(try readPlacement().shardCount) { try await shard(index).healthCheck() }
             return .done
         case .moveAccount(let accountId, let shard):
             let (from, to) = try await startMove(of: accountId, to: shard)
@@ -95,39 +125,54 @@ public final class ShardedNoteStore: NoteStore {
         }
     }
 
-    /// Reads on the account's home; again if a move started or switched meanwhile, so a read
-    /// never answers from a shard that had stopped serving the account.
-    private func read(_ call: NoteStoreCall, of accountId: UUID) async throws -> NoteStoreAnswer {
+    /// Reads on the account's home; again if the placement's version moved meanwhile (a move
+    /// started or switched), so a read never answers from a shard that had stopped serving the
+    /// account. The version read after the shard read equal to the one the placement was read
+    /// at means no home changed in between.
+    private func read(_ call: NoteStoreCall, of accountId: UUID, served: (Int) -> Void) async throws -> NoteStoreAnswer {
+        var state = try rememberedPlacement()
         while true {
-            let before = try placement.home(of: accountId)
+            let home = state.home(of: accountId)
             let answer: Result<NoteStoreAnswer, any Error>
             do {
-                answer = .success(try await shard(before.shard).perform(call))
+                answer = .success(try await shard(home).perform(call))
             } catch {
                 answer = .failure(error)
             }
-            if try placement.home(of: accountId).version == before.version { return try answer.get() }
+            if try placement.version() == state.version {
+                served(home)
+                return try answer.get()
+            }
+            state = try readPlacement()
         }
     }
 
-    /// Writes on the account's home, under its write lock. The placement is read again once
-    /// the lock is held: a move switches homes only under that lock, so what this read says
-    /// holds until the write commits. While the account moves, the note's new state is copied
-    /// to the target too, before this shard commits.
-    private func write(_ call: NoteStoreCall, of accountId: UUID, noteId: UUID) async throws {
+    /// Writes on the account's home, under its write lock. The version is read once the lock
+    /// is held: a move switches homes only under that lock, so if the version is the one the
+    /// placement was read at, that placement holds until the write commits. While the account
+    /// moves, the note's new state is copied to the target too, before this shard commits.
+    private func write(_ call: NoteStoreCall, of accountId: UUID, noteId: UUID, served: (Int) -> Void) async throws {
+        var state = try rememberedPlacement()
         while true {
-            let guess = try placement.home(of: accountId)
-            let target = try shard(guess.shard)
-            let landed = try await target.write { db -> Bool in
-                let home = try placement.home(of: accountId)
-                guard home.shard == guess.shard else { return false }
-                try SQLiteNoteShard.applyWrite(call, in: db)
-                if let mirror = home.mirror {
-                    try Self.copy(noteId: noteId, of: accountId, from: db, to: shard(mirror))
+            let home = state.home(of: accountId)
+            let mirror = state.row(of: accountId)?.movingTo
+            let landed: Bool
+            do {
+                landed = try await shard(home).write { db -> Bool in
+                    guard try placement.version() == state.version else { return false }
+                    try SQLiteNoteShard.applyWrite(call, in: db)
+                    if let mirror { try Self.copy(noteId: noteId, of: accountId, from: db, to: shard(mirror)) }
+                    return true
                 }
-                return true
+            } catch {
+                served(home)
+                throw error
             }
-            if landed { return }
+            if landed {
+                served(home)
+                return
+            }
+            state = try readPlacement()
         }
     }
 

@@ -8,7 +8,7 @@ import TestSupport
 /// Thousands of generated bodies against a proxy's `/rpc` — broken JSON, wrong shapes, every
 /// method with broken params, batches, raw bytes: no 500 and no crash, every answer a JSON-RPC
 /// error or result, the proxy still ready afterwards, and nothing stored changed (no generated
-/// write is valid).
+/// write, move or growth is valid).
 @Suite struct RPCFuzzTests {
     static let bodies = 2500
 
@@ -41,6 +41,8 @@ import TestSupport
         let after = try await proxy.client.listNotes(accountId: account)
         #expect(after == before, "seed \(seed): the store changed: \(after.filter { !before.contains($0) })")
         #expect(try await proxy.client.totalNotes() == before.count, "seed \(seed): the store changed")
+        let placement = try await proxy.client.describePlacement()
+        #expect(placement.shardCount == 2 && placement.homes.isEmpty && !placement.hasWork, "seed \(seed): the placement changed")
         #expect(statuses[200, default: 0] > Self.bodies / 2, "\(statuses)")
         await proxy.shutdown(logger: harness.logger)
         #expect(proxy.exitStatus == 0)
@@ -88,6 +90,10 @@ enum RPCFuzz {
         if Int.random(in: 0..<2, using: &random) == 0 { fields.append(#""noteId":\#(accountIds.randomElement(using: &random)!)"#) }
         if Int.random(in: 0..<3, using: &random) == 0 { fields.append(#""limit":\#(["0", "-1", "2", "\"3\"", "1e3"].randomElement(using: &random)!)"#) }
         if Int.random(in: 0..<3, using: &random) > 0 { fields.append(#""note":\#(brokenNote(account: account, using: &random))"#) }
+        // A shard or a count, never one a move or a growth would take.
+        let placements = ["-1", "65", "\"1\"", "null", "1.5", "1e9", "99999999999999999999"]
+        if Int.random(in: 0..<3, using: &random) == 0 { fields.append(#""shard":\#(placements.randomElement(using: &random)!)"#) }
+        if Int.random(in: 0..<3, using: &random) == 0 { fields.append(#""count":\#((placements + ["0", "1", "2"]).randomElement(using: &random)!)"#) }
         return "{" + fields.joined(separator: ",") + "}"
     }
 

@@ -45,8 +45,7 @@ public final class DataProxy: Sendable {
                 let call = try NoteStoreCall(operation, params: RPCParams(values: request.params))
                 let answer = try await lock.withLock {
                     if let deadline, Date() >= deadline { throw CallDeadline.passed(deadline) }
-                    count(call)
-                    return try await store.perform(call)
+                    return try await store.perform(call) { shard in count(call, on: shard) }
                 }
                 return .success(answer.json)
             }
@@ -59,11 +58,10 @@ public final class DataProxy: Sendable {
         }
     }
 
-    /// Counts the call against the shard that serves its account.
-    private func count(_ call: NoteStoreCall) {
-        guard let operation = call.operation.dataStoreOperation, let accountId = call.accountId,
-              let home = try? store.home(of: accountId) else { return }
-        stats.recordDataStoreAccess(operation, shard: ShardRouter.shardName(home))
+    /// Counts the call against the shard that served it.
+    private func count(_ call: NoteStoreCall, on shard: Int) {
+        guard let operation = call.operation.dataStoreOperation else { return }
+        stats.recordDataStoreAccess(operation, shard: ShardRouter.shardName(shard))
     }
 
     /// For `ExportShardStats`; everything else is written by hand.

@@ -9,7 +9,7 @@ import GRDB
 /// `shardCount`; a row names its home (`shard`), and while the account moves, where to
 /// (`movingTo`, with the copy's `cursor`) or, once switched, the old shard whose copies are
 /// still being deleted (`leftoverOn`). `version` goes up whenever a home changes or a move
-/// starts, so a reader can tell that what it read was not disturbed.
+/// starts: a process may keep what it read for as long as the version stays the same.
 struct PlacementDatabase: Sendable {
     let pool: DatabasePool
 
@@ -40,21 +40,15 @@ struct PlacementDatabase: Sendable {
         try migrator.migrate(pool)
     }
 
-    /// Where an account's notes are served from, read fresh (one statement, one snapshot).
-    func home(of accountId: UUID) throws -> Home {
-        try pool.unsafeRead { db in try Self.home(of: accountId, in: db) }
-    }
-
-    static func home(of accountId: UUID, in db: Database) throws -> Home {
-        let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT v.value, c.value, a.shard, a.movingTo FROM meta v JOIN meta c ON v.key = 'version' AND c.key = 'shardCount'
-            LEFT JOIN account a ON a.accountId = ?
-            """), arguments: [accountId.storageText])
-        guard let row, let version: Int64 = row[0], let count: Int = row[1] else {
-            throw StoreError.unavailable("placement.sqlite has no shard count")
+    /// The placement's version now: one cached statement. While it stays the same, a
+    /// `PlacementState` read earlier is still the placement.
+    func version() throws -> Int64 {
+        try pool.unsafeRead { db in
+            guard let version = try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'version'")) else {
+                throw StoreError.unavailable("placement.sqlite has no version")
+            }
+            return version
         }
-        let shard: Int? = row[2]
-        return Home(version: version, shard: shard ?? ShardRouter(shardCount: count).shard(for: accountId), mirror: row[3])
     }
 
     /// The whole placement, read fresh.
@@ -74,7 +68,8 @@ struct PlacementDatabase: Sendable {
         let rows = try Row.fetchAll(db, sql: """
             SELECT accountId, shard, movingTo, leftoverOn, cursorCreatedAtMs, cursorId, copied, total, queuedAt FROM account
             """).compactMap(PlacementRow.init)
-        return PlacementState(shardCount: Int(count), version: version, resharding: resharding, rows: rows)
+        return PlacementState(shardCount: Int(count), version: version, resharding: resharding,
+                              rows: Dictionary(rows.map { ($0.accountId, $0) }) { first, _ in first })
     }
 
     /// Runs `body` in a write transaction on the placement (synchronously: it is always short).
@@ -116,27 +111,18 @@ struct PlacementDatabase: Sendable {
     func close() throws { try pool.close() }
 }
 
-/// An account's home as one read saw it.
-struct Home: Equatable {
-    /// The placement's version at the read.
-    var version: Int64
-    var shard: Int
-    /// While the account moves: the shard each write is copied to as well.
-    var mirror: Int?
-}
-
-/// Everything in `placement.sqlite`.
-struct PlacementState {
+/// Everything in `placement.sqlite`, as one read saw it.
+struct PlacementState: Sendable {
     var shardCount: Int
     var version: Int64
     var resharding: (from: Int, to: Int)?
-    var rows: [PlacementRow]
+    var rows: [UUID: PlacementRow]
 
-    func row(of accountId: UUID) -> PlacementRow? { rows.first { $0.accountId == accountId } }
+    func row(of accountId: UUID) -> PlacementRow? { rows[accountId] }
 
     /// Rows of accounts that move (queued, copying, or cleaning up), in queue order.
     var moving: [PlacementRow] {
-        rows.filter(\.isMoving).sorted { $0.queuedAt < $1.queuedAt }
+        rows.values.filter(\.isMoving).sorted { $0.queuedAt < $1.queuedAt }
     }
 
     func home(of accountId: UUID) -> Int {
@@ -145,7 +131,7 @@ struct PlacementState {
 }
 
 /// One account's row in `placement.sqlite`.
-struct PlacementRow: Equatable {
+struct PlacementRow: Equatable, Sendable {
     var accountId: UUID
     var shard: Int
     var movingTo: Int?

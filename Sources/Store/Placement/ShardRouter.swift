@@ -1,10 +1,11 @@
 import Foundation
 
-/// Picks the shard that holds an account's notes.
+/// An account's hash placement: the shard its notes live on unless `placement.sqlite` says
+/// otherwise (a move), and the shard a growth moves it to.
 ///
 /// The function is FNV-1a (64 bit) over the 16 bytes of the account UUID, modulo the shard
-/// count. It depends on nothing but the id, so every process and every version agrees on it,
-/// and it never changes for a data dir because the shard count is fixed when the dir is made.
+/// count. It depends on nothing but the id and the count, so every process and every version
+/// agrees on it; the count is the data dir's, in `placement.sqlite`.
 public struct ShardRouter: Sendable, Equatable {
     public let shardCount: Int
 
