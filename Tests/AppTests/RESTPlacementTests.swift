@@ -45,6 +45,8 @@ import TestSupport
 
         let grown = try await running.request(.POST, "/shards", body: #"{"count":3}"#)
         #expect(grown.status == 202 && grown.json["from"] as? Int == 2 && grown.json["to"] as? Int == 3, "\(grown.text)")
+        let again = try await running.request(.POST, "/shards", body: #"{"count":3}"#)
+        #expect(again.status == 409 || again.status == 400, "the same growth asked twice: \(again.text)")
         #expect(await eventually {
             let placement = try? await running.request(.GET, "/stats").json["placement"]
             return placement["shardCount"] as? Int == 3 && placement["resharding"] is NSNull

@@ -8,7 +8,7 @@ import Store
 extension RESTAPI {
     /// An account with its `shard` and `moving`.
     func view(_ account: Account) -> AccountView {
-        let (shard, moving) = placement.placement.location(of: account.id)
+        let (shard, moving) = placement.view.location(of: account.id)
         return AccountView(id: account.id.uuidText, name: account.name, shard: shard, moving: moving)
     }
 
@@ -23,9 +23,13 @@ extension RESTAPI {
         return try JSONBody.response(MoveAccepted(accountId: accountId.uuidText, from: from, to: to), status: .accepted)
     }
 
-    /// `{"count": N}` → 202 `{"from", "to"}`.
+    /// `{"count": N}` → 202 `{"from", "to"}`. The store answers the same growth asked again
+    /// as the success it was (a retry after a proxy crash); a person asking twice gets 409.
     func growShards(_ request: Request) async throws -> Response {
         let body = try await JSONBody.decode(GrowBody.self, from: request)
+        if let growth = placement.view.placement.resharding {
+            throw StoreError.conflict("the shards are already growing \(growth.from) → \(growth.to); \(growth.accountsLeft) accounts left to move")
+        }
         let (from, to) = try await notes.growShards(to: body.count)
         await placement.refresh()
         return try JSONBody.response(GrowAccepted(from: from, to: to), status: .accepted)

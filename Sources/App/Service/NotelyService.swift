@@ -177,7 +177,7 @@ final class NotelyService: Sendable {
             shards: stats.collectShardStats(),
             load: loadGenerator?.snapshot() ?? .idle,
             api: stats.collectRouteStats(),
-            placement: placement.placement,
+            placement: placement.view,
             service: .init(restAddress: restAddress.value, uptimeSeconds: Int((ContinuousClock.now - startedAt).components.seconds)))
     }
 }

@@ -39,7 +39,8 @@ final class PlacementWorker: Service, Sendable {
         PlacementView(placement: try await notes.describePlacement(), accounts: try await accounts.listAccounts())
     }
 
-    var placement: PlacementView { latest.withLock { $0 } }
+    /// The placement as last read, with accounts counted per shard.
+    var view: PlacementView { latest.withLock { $0 } }
 
     /// Wakes the worker (a move or a growth was just queued) and returns once the placement
     /// it shows was read after this call — so a `/stats` right after a 202 shows the change —
@@ -68,14 +69,14 @@ final class PlacementWorker: Service, Sendable {
                 return waiting
             }
             do {
-                let before = placement
-                let view = PlacementView(placement: try await notes.stepPlacement(), accounts: try await accounts.listAccounts())
-                latest.withLock { $0 = view }
+                let before = view
+                let next = PlacementView(placement: try await notes.stepPlacement(), accounts: try await accounts.listAccounts())
+                latest.withLock { $0 = next }
                 for caller in answering { caller.fulfill(()) }
-                logProgress(from: before, to: view)
+                logProgress(from: before, to: next)
                 if failing { logger.info("placement steps work again") }
                 failing = false
-                if view.placement.hasWork {
+                if next.placement.hasWork {
                     try? await Task.sleep(for: Self.stepPause)
                     continue
                 }
