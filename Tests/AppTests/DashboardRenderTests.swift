@@ -42,7 +42,7 @@ import Testing
 
         _ = DashboardUpdate.update(&state, .refreshed(DashboardFixtures.snapshot(moving: true), logs: []))
         let moving = render(state, 120, 40)
-        #expect(moving.text.contains("moving 0000… 1 → 0 40%"), "\(moving.text)")
+        #expect(moving.text.contains("moving Bob 東京 1 → 0 40%"), "\(moving.text)")
         let movingBob = moving.text.split(separator: "\n").first { $0.contains("Bob 東京") } ?? ""
         #expect(movingBob.contains("→s0"), "a moving account shows where to: \(movingBob)")
     }

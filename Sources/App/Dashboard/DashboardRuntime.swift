@@ -138,12 +138,12 @@ final class DashboardRuntime: Sendable {
                 return .noteDeleted(note)
             }
         case .moveAccount(let accountId, let shard):
-            placementChange("move the account") {
+            placementChange("m") {
                 let (from, to) = try await service.notes.moveAccount(accountId, toShard: shard)
                 return "moving the account shard-\(from) → shard-\(to)"
             }
         case .growShards(let count):
-            placementChange("add a shard") {
+            placementChange("+") {
                 let (from, to) = try await service.notes.growShards(to: count)
                 return "growing the shards \(from) → \(to); accounts move one by one"
             }
@@ -152,15 +152,16 @@ final class DashboardRuntime: Sendable {
         }
     }
 
-    /// Queues a move or a growth and wakes the placement worker; refusals (409, 400) are shown.
-    private func placementChange(_ what: String, _ body: @escaping @Sendable () async throws -> String) {
+    /// Queues a move or a growth and wakes the placement worker; a refusal (409, 400) is shown
+    /// after the key that asked (`+: the shards are already growing 2 → 3`).
+    private func placementChange(_ key: String, _ body: @escaping @Sendable () async throws -> String) {
         let service = service
         Task {
             do {
                 send(.placementChanged(try await body(), isError: false))
                 await service.placement.refresh()
             } catch {
-                send(.placementChanged("could not \(what): \(APIError.from(error).message)", isError: true))
+                send(.placementChanged("\(key): \(APIError.from(error).message)", isError: true))
             }
         }
     }

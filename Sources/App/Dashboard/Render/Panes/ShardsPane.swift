@@ -1,3 +1,4 @@
+import Foundation
 import Store
 import Telemetry
 
@@ -36,18 +37,21 @@ enum ShardsPane {
             }
             lines.append([(measure.pad(name, to: 9), .accent), (row, .normal)])
         }
-        lines += movesLines(view.placement).map { [($0, .progress)] }
+        let accountNames = Dictionary(state.notes.accounts.map { ($0.account.id, $0.account.name) }) { first, _ in first }
+        lines += movesLines(view.placement, names: accountNames).map { [($0, .progress)] }
         grid.putLines(lines, in: inner)
     }
 
-    /// `growing 2 → 4: 3 accounts left` and `moving 1b2c… 1 → 3 40%`: what moves, a line each.
-    static func movesLines(_ placement: PlacementSnapshot) -> [String] {
+    /// `growing 2 → 4: 3 accounts left` and `moving Ada 1 → 3 40%`: what moves, a line each
+    /// (an account the Notes pane has not listed yet shows the start of its id).
+    static func movesLines(_ placement: PlacementSnapshot, names: [UUID: String]) -> [String] {
         var lines: [String] = []
         if let growth = placement.resharding {
             lines.append("growing \(growth.from) → \(growth.to): \(growth.accountsLeft) account\(growth.accountsLeft == 1 ? "" : "s") left")
         }
         if let move = placement.moves.first {
-            lines.append("moving \(move.accountId.uuidText.prefix(4))… \(move.from) → \(move.to) \(Format.progress(move))")
+            let name = names[move.accountId].map(Format.preview) ?? "\(move.accountId.uuidText.prefix(4))…"
+            lines.append("moving \(name) \(move.from) → \(move.to) \(Format.progress(move))")
         }
         return lines
     }
