@@ -58,6 +58,9 @@ public final class ShardedNoteStore: NoteStore {
     /// The data dir's shard count now (it grows with `growShards`).
     public func shardCount() throws -> Int { try currentPlacement().shardCount }
 
+    /// The shard count as this process last read it: no I/O (for `Ready`, asked every 250 ms).
+    public var lastKnownShardCount: Int { remembered.withLock { $0?.shardCount } ?? 0 }
+
     /// The shard that serves the account's notes now.
     public func home(of accountId: UUID) throws -> Int { try currentPlacement().home(of: accountId) }
 

@@ -22,9 +22,10 @@ public final class DataProxy: Sendable {
         stats.registerShards(shardNames)
     }
 
-    /// The data dir's shards now (a growth adds some while the proxy runs).
+    /// The data dir's shards as the last store call saw them (a growth adds some while the
+    /// proxy runs); no I/O, so health checks stay cheap.
     private var shardNames: [String] {
-        ((try? store.shardCount()).map { ShardRouter(shardCount: $0) })?.shardNames ?? []
+        (0..<store.lastKnownShardCount).map(ShardRouter.shardName)
     }
 
     public var readyInfo: ReadyInfo {

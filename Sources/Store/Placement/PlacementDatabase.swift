@@ -12,6 +12,10 @@ import GRDB
 /// starts: a process may keep what it read for as long as the version stays the same.
 struct PlacementDatabase: Sendable {
     let pool: DatabasePool
+    /// One read-only connection for `version()`, the read every note call makes: a pool's read
+    /// also checks the schema version first (a second statement and read transaction), which
+    /// a queue's `unsafeRead` does not.
+    private let versionReader: DatabaseQueue
 
     /// Opens the file, creating it with `initialShardCount` shards when it is new (the count
     /// recorded in an older data dir's shard files, or the one asked for).
@@ -38,12 +42,15 @@ struct PlacementDatabase: Sendable {
                            arguments: [initialShardCount])
         }
         try migrator.migrate(pool)
+        var readOnly = DataDirectory.configuration(label: "placement-version")
+        readOnly.readonly = true
+        versionReader = try DatabaseQueue(path: url.path, configuration: readOnly)
     }
 
     /// The placement's version now: one cached statement. While it stays the same, a
     /// `PlacementState` read earlier is still the placement.
     func version() throws -> Int64 {
-        try pool.unsafeRead { db in
+        try versionReader.unsafeRead { db in
             guard let version = try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'version'")) else {
                 throw StoreError.unavailable("placement.sqlite has no version")
             }
@@ -108,7 +115,10 @@ struct PlacementDatabase: Sendable {
         try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(queuedAt), 0) + 1 FROM account") ?? 1
     }
 
-    func close() throws { try pool.close() }
+    func close() throws {
+        try versionReader.close()
+        try pool.close()
+    }
 }
 
 /// Everything in `placement.sqlite`, as one read saw it.
