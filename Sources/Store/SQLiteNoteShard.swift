@@ -113,10 +113,7 @@ struct SQLiteNoteShard: NoteStore {
         if let limit, limit < 1 { throw StoreError.invalidInput("limit must be at least 1, got \(limit)") }
         return try await mappingErrors(shard: name) {
             guard let after else {
-                return try pool.unsafeRead { db in
-                    try Row.fetchAll(db.cachedStatement(sql: "SELECT \(Self.columns) FROM note WHERE creator = ? ORDER BY createdAtMs, id LIMIT ?"),
-                                     arguments: [creator.storageText, limit ?? -1]).map(Self.note)
-                }
+                return try pool.unsafeRead { db in try Self.notes(of: creator, after: nil, limit: limit ?? -1, in: db) }
             }
             return try pool.read { db in
                 guard let cursor = try Row.fetchOne(db.cachedStatement(sql: "SELECT createdAtMs FROM note WHERE id = ? AND creator = ?"),
