@@ -121,6 +121,17 @@ import Testing
         #expect(grid.put("東京ab", x: 0, y: 0) == 6)
         #expect(grid.line(0) == "東京ab    ")
         #expect(grid[1, 0].isContinuation)
-        #expect(grid.put("東京東京東京", x: 0, y: 0, maxWidth: 5) == 4, "a wide character that does not fit is left out")
+        #expect(grid.put("東京東京東京", x: 0, y: 0, maxWidth: 4) == 3, "a word that does not fit ends in …: \(grid.line(0))")
+        #expect(grid.line(0).hasPrefix("東…"))
+    }
+
+    @Test func textThatDoesNotFitLosesWholeWords() {
+        var grid = Grid(width: 20, height: 3, environment: DashboardFixtures.environment)
+        #expect(grid.put("edit the note (Esc cancels)", x: 0, y: 0, maxWidth: 16) == 13)
+        #expect(grid.line(0) == "edit the note       ")
+        grid.put("delete everything", x: 0, y: 1, maxWidth: 7)
+        #expect(grid.line(1).hasPrefix("delete "), "a space at the cut: the word before it stays whole")
+        grid.put("supercalifragilistic", x: 0, y: 2, maxWidth: 6)
+        #expect(grid.line(2).hasPrefix("super…"), "one word wider than the space is cut with …")
     }
 }

@@ -50,14 +50,16 @@ struct Grid: Sendable {
         cells[y * width + x]
     }
 
-    /// Writes `text` from column `x` on row `y`, clipped to `maxWidth` columns (and the grid).
-    /// Control characters become spaces. Returns the columns used.
+    /// Writes `text` from column `x` on row `y` within `maxWidth` columns (and the grid). Text
+    /// that does not fit loses whole words from its end — never half a word; a single word
+    /// wider than the space ends in `…`. Control characters become spaces. Returns the
+    /// columns used.
     @discardableResult
     mutating func put(_ text: String, x: Int, y: Int, style: CellStyle = .normal, maxWidth: Int? = nil) -> Int {
         guard y >= 0, y < height, x < width else { return 0 }
         let limit = min(width, x + (maxWidth ?? width))
         var column = x
-        for character in text {
+        for character in Self.fitting(text, columns: limit - x, measure: measure) {
             let shown = character.isNewline || character.unicodeScalars.first.map({ $0.value < 0x20 || $0.value == 0x7f }) == true
                 ? " " : character
             let columns = measure.of(shown)
@@ -69,6 +71,26 @@ struct Grid: Sendable {
             column += columns
         }
         return column - x
+    }
+
+    /// `text` if it fits in `columns`; else its longest run of whole words that does, or — when
+    /// not even the first word fits — that word cut with `…`.
+    static func fitting(_ text: String, columns: Int, measure: DisplayWidth) -> Substring {
+        guard columns > 0 else { return "" }
+        var used = 0
+        var end = text.startIndex
+        while end < text.endIndex {
+            let next = used + measure.of(text[end])
+            if next > columns { break }
+            used = next
+            end = text.index(after: end)
+        }
+        if end == text.endIndex || text[end] == " " { return text[..<end] }
+        if let space = text[..<end].lastIndex(of: " ") {
+            let kept = text[..<space]
+            return kept.trimmingSuffix(while: { $0 == " " })
+        }
+        return Substring(measure.truncate(text, to: columns))
     }
 
     /// Fills a rectangle with one character and style.
@@ -127,5 +149,13 @@ struct DisplayWidth: Sendable {
     func padLeft(_ text: String, to columns: Int) -> String {
         let cut = truncate(text, to: columns)
         return String(repeating: " ", count: max(0, columns - of(cut))) + cut
+    }
+}
+
+extension Substring {
+    func trimmingSuffix(while predicate: (Character) -> Bool) -> Substring {
+        var end = endIndex
+        while end > startIndex, predicate(self[index(before: end)]) { end = index(before: end) }
+        return self[..<end]
     }
 }
