@@ -35,7 +35,7 @@ import Testing
         var state = DashboardFixtures.state()
         let still = render(state, 120, 40)
         #expect(still.text.contains("accts") && still.text.contains("notes"))
-        #expect(still.text.contains("m move") && still.text.contains("+ shard"), "the Shards pane title names its keys")
+        #expect(still.text.contains("Shards  m\u{00A0}move  +\u{00A0}shard"), "the Shards pane title names its keys")
         #expect(!still.text.contains("moving"))
         let bobRow = still.text.split(separator: "\n").first { $0.contains("Bob 東京") } ?? ""
         #expect(bobRow.contains("s1"), "an account shows its shard: \(bobRow)")

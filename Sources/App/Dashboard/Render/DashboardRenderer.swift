@@ -11,7 +11,7 @@ enum DashboardRenderer {
         DeploymentsPane.draw(state, in: layout.deployments, on: &grid)
         ShardsPane.draw(state, in: layout.shards, on: &grid)
         NotesPane.draw(state, in: layout.notes, on: &grid)
-        LogsPane.draw(state, in: layout.logs, on: &grid)
+        BottomPane.draw(state, in: layout.logs, on: &grid)
         KeyHelpLine.draw(state, in: layout.keyHelp, on: &grid)
         if state.showHelp { HelpOverlay.draw(in: Rect(x: 0, y: 0, width: width, height: height), on: &grid) }
         return grid

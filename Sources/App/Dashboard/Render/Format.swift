@@ -44,4 +44,63 @@ enum Format {
         guard move.total > 0 else { return "0%" }
         return "\(min(100, move.copied * 100 / move.total))%"
     }
+
+    private static let blocks: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+
+    /// The last `width` samples as block characters against `scale`, right-aligned (older
+    /// than the window: blank). A zero is blank too, so a gap in traffic shows as a gap.
+    static func sparkline(_ samples: [Double], scale: Double, width: Int) -> String {
+        guard width > 0 else { return "" }
+        let shown = samples.suffix(width)
+        let bars = shown.map { value -> Character in
+            guard value > 0, scale > 0 else { return " " }
+            return blocks[min(blocks.count - 1, Int((value / scale * Double(blocks.count)).rounded(.up)) - 1)]
+        }
+        return String(repeating: " ", count: width - shown.count) + String(bars)
+    }
+
+    /// `1.2`, `15`, `340`: a latency in milliseconds with the digits that matter.
+    static func milliseconds(_ value: Double) -> String {
+        value < 10 ? String(format: "%.1f", value) : String(format: "%.0f", value)
+    }
+
+    /// `text` in lines of at most `width` columns, broken between words (a word wider than a
+    /// line is broken where it must); its own line breaks kept.
+    static func wrap(_ text: String, width: Int, measure: DisplayWidth) -> [String] {
+        guard width > 0 else { return [] }
+        var lines: [String] = []
+        for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var line = ""
+            var used = 0
+            for word in paragraph.split(separator: " ", omittingEmptySubsequences: false) {
+                var word = Substring(word)
+                var wordWidth = measure.of(String(word))
+                if used > 0, used + 1 + wordWidth <= width {
+                    line += " " + word
+                    used += 1 + wordWidth
+                    continue
+                }
+                if used > 0 || !line.isEmpty {
+                    lines.append(line)
+                    line = ""
+                    used = 0
+                }
+                while wordWidth > width {   // longer than a line: break it
+                    var head = ""
+                    var headWidth = 0
+                    while let character = word.first, headWidth + measure.of(character) <= width {
+                        head.append(character)
+                        headWidth += measure.of(character)
+                        word = word.dropFirst()
+                    }
+                    lines.append(head)
+                    wordWidth = measure.of(String(word))
+                }
+                line = String(word)
+                used = wordWidth
+            }
+            lines.append(line)
+        }
+        return lines
+    }
 }

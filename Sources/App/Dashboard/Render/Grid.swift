@@ -124,7 +124,8 @@ struct DisplayWidth: Sendable {
 
     func of(_ text: String) -> Int { text.reduce(0) { $0 + of($1) } }
 
-    /// `text` cut to at most `columns` columns, with an ellipsis when cut.
+    /// `text` cut to at most `columns` columns, with an ellipsis when cut — after the last
+    /// whole word that fits, or inside a first word too long for the space.
     func truncate(_ text: String, to columns: Int) -> String {
         guard columns > 0 else { return "" }
         if of(text) <= columns { return text }
@@ -135,6 +136,9 @@ struct DisplayWidth: Sendable {
             if used + width > columns - 1 { break }
             result.append(character)
             used += width
+        }
+        if let space = result.lastIndex(of: " "), result[..<space].contains(where: { $0 != " " }) {
+            result = String(result[..<space].trimmingSuffix(while: { $0 == " " }))
         }
         return result + "…"
     }

@@ -2,12 +2,15 @@
 typealias StyledLine = [(String, StyleRole)]
 
 extension Grid {
-    /// Draws lines one under another inside a rectangle, dropping what does not fit.
+    /// Draws lines one under another inside a rectangle, dropping what does not fit: the
+    /// lines past its height, and on a line, everything after the first span that had to be cut.
     mutating func putLines(_ lines: [StyledLine], in rect: Rect) {
         for (row, spans) in lines.prefix(rect.height).enumerated() {
             var x = rect.x
             for (text, role) in spans {
-                x += put(text, x: x, y: rect.y + row, style: .role(role), maxWidth: rect.x + rect.width - x)
+                let used = put(text, x: x, y: rect.y + row, style: .role(role), maxWidth: rect.x + rect.width - x)
+                x += used
+                if used < measure.of(text) { break }
             }
         }
     }

@@ -5,10 +5,19 @@ import Store
 struct DashboardState: Sendable {
     /// The latest service figures (refreshed once a second).
     var service: ServiceSnapshot?
+    /// The last minute of each version's requests per second, from those refreshes.
+    var traffic = TrafficHistory()
     var notes = NotesPaneState()
     var logs: [String] = []
     /// Lines scrolled up from the newest log line (PgUp/PgDn).
     var logScroll = 0
+    /// Whose lines the Logs view shows (`l` cycles).
+    var logFilter = LogFilter.all
+    /// What the bottom pane shows (`v` cycles): the logs, the REST API's figures, or the
+    /// selected note whole.
+    var bottomView = BottomView.logs
+    /// Lines the note preview is scrolled down (PgUp/PgDn while it shows).
+    var previewScroll = 0
     var mode = Mode.browsing
     var showHelp = false
     /// A short line in the Deployments pane (e.g. a refused deploy), shown for a few refreshes.
@@ -17,6 +26,10 @@ struct DashboardState: Sendable {
     /// Whether the load generator runs, as last set or seen (answers `g` before the next refresh).
     var loadEnabled: Bool?
     var quitting = false
+
+    enum BottomView: CaseIterable, Equatable, Sendable {
+        case logs, api, note
+    }
 
     enum Mode: Equatable, Sendable {
         case browsing
@@ -64,4 +77,37 @@ struct NotesPaneState: Equatable, Sendable {
     var selectedAccountIndex: Int? { accounts.firstIndex { $0.account.id == selectedAccountId } }
     var selectedNoteIndex: Int? { notes.firstIndex { $0.id == selectedNoteId } }
     var selectedNote: Note? { notes.first { $0.id == selectedNoteId } }
+}
+
+/// Which log lines show: all, `notely`'s own, or one proxy version's (`[v2] …`).
+enum LogFilter: Equatable, Sendable {
+    case all, notely
+    case version(Int)
+
+    func keeps(_ line: String) -> Bool {
+        switch self {
+        case .all: true
+        case .notely: !line.hasPrefix("[v")
+        case .version(let id): line.hasPrefix("[v\(id)] ")
+        }
+    }
+
+    var title: String {
+        switch self {
+        case .all: "all"
+        case .notely: "notely"
+        case .version(let id): "v\(id)"
+        }
+    }
+
+    /// The next filter after this one: all → notely → each version in `logs` → all.
+    func next(in logs: [String]) -> LogFilter {
+        let versions = Set(logs.compactMap { line -> Int? in
+            guard line.hasPrefix("[v"), let end = line.firstIndex(of: "]") else { return nil }
+            return Int(line[line.index(line.startIndex, offsetBy: 2)..<end])
+        }).sorted()
+        let cycle: [LogFilter] = [.all, .notely] + versions.map(LogFilter.version)
+        guard let index = cycle.firstIndex(of: self) else { return .all }
+        return cycle[(index + 1) % cycle.count]
+    }
 }

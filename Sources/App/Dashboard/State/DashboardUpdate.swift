@@ -16,6 +16,7 @@ enum DashboardUpdate {
             return handle(key, &state)
         case .refreshed(let snapshot, let logs):
             state.service = snapshot
+            state.traffic.record(snapshot.deployment)
             state.logs = Array(logs.suffix(maxLogLines))
             state.loadEnabled = snapshot.load.running
             age(&state)
@@ -177,11 +178,28 @@ enum DashboardUpdate {
             }
             state.mode = .confirmingDelete(note)
             return []
+        case .scrollLogsBack where state.bottomView == .note:
+            state.previewScroll = max(0, state.previewScroll - logPage)
+            return []
+        case .scrollLogsForward where state.bottomView == .note:
+            // Never past the note's length in lines at most; the preview stops at its last page when drawn.
+            state.previewScroll = min(state.previewScroll + logPage, state.notes.selectedNote?.content.count ?? 0)
+            return []
         case .scrollLogsBack:
             state.logScroll = min(state.logScroll + logPage, max(0, state.logs.count - 1))
             return []
         case .scrollLogsForward:
             state.logScroll = max(0, state.logScroll - logPage)
+            return []
+        case .cycleBottomView:
+            let views = DashboardState.BottomView.allCases
+            state.bottomView = views[((views.firstIndex(of: state.bottomView) ?? 0) + 1) % views.count]
+            state.previewScroll = 0
+            return []
+        case .cycleLogFilter:
+            state.logFilter = state.logFilter.next(in: state.logs)
+            state.bottomView = .logs
+            state.logScroll = 0
             return []
         }
     }
@@ -200,6 +218,7 @@ enum DashboardUpdate {
             guard !state.notes.notes.isEmpty else { return [] }
             let index = clamp((state.notes.selectedNoteIndex ?? -1) + delta, count: state.notes.notes.count)
             state.notes.selectedNoteId = state.notes.notes[index].id
+            state.previewScroll = 0
             return []
         }
     }

@@ -6,6 +6,7 @@ enum DashboardCommand: Sendable, Equatable {
     case newAccount, newNote, edit, delete
     case scrollLogsBack, scrollLogsForward
     case moveAccount, addShard
+    case cycleBottomView, cycleLogFilter
 }
 
 /// One binding: the keys, the command, and how help shows it. Declared once in `Keymap`, the
@@ -60,7 +61,10 @@ enum Keymap {
         KeyBinding([.character("+")], .addShard, label: "+", help: "add a shard and rebalance the accounts, live",
                    line: ("+", "shard"), rank: 5, pane: .shards),
         KeyBinding([.character("g")], .toggleLoad, label: "g", help: "load generator on/off", line: ("g", "load"), rank: 5),
-        KeyBinding([.pageUp], .scrollLogsBack, label: "PgUp PgDn", help: "scroll the logs", line: ("PgUp/PgDn", "logs"), rank: 8),
+        KeyBinding([.character("v")], .cycleBottomView, label: "v", help: "bottom pane: logs, API figures, the selected note whole",
+                   line: ("v", "view"), rank: 4),
+        KeyBinding([.character("l")], .cycleLogFilter, label: "l", help: "logs of: all, notely, each version", line: ("l", "logs of"), rank: 8),
+        KeyBinding([.pageUp], .scrollLogsBack, label: "PgUp PgDn", help: "scroll the logs or the note", line: ("PgUp/PgDn", "scroll"), rank: 8),
         KeyBinding([.pageDown], .scrollLogsForward, label: "", help: ""),
         KeyBinding([.character("?")], .showHelp, label: "?", help: "this list of keys", line: ("?", "help"), rank: 1),
         KeyBinding([.character("q"), .interrupt], .quit, label: "q  Ctrl-C", help: "quit (stops everything in order)",
@@ -91,9 +95,11 @@ enum Keymap {
         return entries.filter { kept.contains($0.0) }.map(\.2)
     }
 
-    /// `d deploy`, `a account  n note …`: the keys a pane's title hints at.
+    /// `d deploy`, `a account  n note …`: the keys a pane's title hints at. Each key and its
+    /// word are held together by a no-break space, so a title that does not fit loses whole
+    /// hints, never a key without its word.
     static func titleHint(for pane: KeyBinding.Pane) -> String {
-        bindings.filter { $0.pane == pane }.compactMap { binding in binding.line.map { "\($0.key) \($0.word)" } }
+        bindings.filter { $0.pane == pane }.compactMap { binding in binding.line.map { "\($0.key)\u{00A0}\($0.word)" } }
             .joined(separator: "  ")
     }
 }

@@ -1,7 +1,9 @@
 import Proxy
 import Telemetry
 
-/// Status, the serving versions, rollout progress, the last deploy error.
+/// Status, the serving versions, rollout progress, the last deploy error, and each version's
+/// traffic over the last minute — drawn in that order of importance, so a small terminal
+/// keeps the first lines.
 enum DeploymentsPane {
     static let title = "Deployments  " + Keymap.titleHint(for: .deployments)
 
@@ -17,14 +19,14 @@ enum DeploymentsPane {
                    ("  deploys \(deployment.deploys)  restarts \(deployment.restarts)", deployment.restarts > 0 ? .bad : .dim)])
         lines.append(versionLine("current ", deployment.current, wide: wide, grid.environment))
         lines.append(versionLine("previous", deployment.previous, wide: wide, grid.environment))
-        lines.append(progressLine(deployment, width: inner.width, grid.measure))
+        let progress = progressLine(deployment, width: inner.width, grid.measure)
+        if !progress.isEmpty { lines.append(progress) }
         if let message = state.deployMessage {
             lines.append([(message, .accent)])
         } else if let error = deployment.lastError {
             lines.append([(error, .bad)])
-        } else {
-            lines.append([])
         }
+        lines += trafficLines(state.traffic, width: inner.width, grid.measure)
         for version in [deployment.current, deployment.previous].compactMap({ $0 }) {
             lines.append(breakdownLine(version.id, service.proxies[String(version.id)] ?? [:]))
         }
@@ -46,6 +48,18 @@ enum DeploymentsPane {
         return [(label, .label), ("\(gap)v\(version.id)", .accent), ("\(gap)\(Format.clock(version.launchedAt, in: environment.timeZone))", .normal),
                 ("\(gap)pid \(version.pid)", .dim), ("\(gap)\(Format.rate(version.requestsPerSec))\(wide ? " req/s" : "/s")", .normal),
                 (version.serving ? "" : "\(gap)draining", .bad)]
+    }
+
+    /// `v2 ▁▂▄▆▇█  9.5/s` per version, one scale for all, the newest second at the right.
+    static func trafficLines(_ traffic: TrafficHistory, width: Int, _ measure: DisplayWidth) -> [StyledLine] {
+        let scale = traffic.scale
+        return traffic.versions.map { id in
+            let samples = traffic.rates[id] ?? []
+            let label = "v\(id) "
+            let rate = " " + Format.rate(samples.last ?? 0) + "/s"
+            let barWidth = min(TrafficHistory.samples, width - measure.of(label) - measure.of(rate) - 1)
+            return [(label, .accent), (Format.sparkline(samples, scale: scale, width: barWidth), .progress), (rate, .dim)]
+        }
     }
 
     private static func progressLine(_ deployment: DeploymentSnapshot, width: Int, _ measure: DisplayWidth) -> StyledLine {
