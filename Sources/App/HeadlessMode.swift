@@ -10,7 +10,7 @@ struct HeadlessMode {
 
     func run() async throws {
         let logs = LogCapture(echo: StandardError.writeLine)
-        LoggingSystem.bootstrap { label in LogCaptureHandler(label: label, capture: logs) }
+        LoggingSystem.bootstrap { label in options.handler { LogCaptureHandler(label: label, capture: logs) } }
         let logger = Logger(label: "notely")
         let service = try await NotelyService.start(options: options.serviceOptions, logs: logs, logger: logger)
         try await service.run()
@@ -25,6 +25,7 @@ extension NotelyCommand {
         service.port = port
         service.shards = shards
         service.durability = durability
+        service.logLevel = logLevel.rawValue
         service.rolloutWait = .milliseconds(Int64(rolloutWait * 1000))
         service.load = noLoad ? nil : .init(accounts: accounts, requestsPerMinute: rpm)
         service.rebuild = rebuild

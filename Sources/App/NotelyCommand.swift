@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import Logging
+import Telemetry
 import Store
 
 /// The command line of the design's contract: one executable, a mode chosen by flags.
@@ -60,8 +62,25 @@ struct NotelyCommand: AsyncParsableCommand {
                                valueName: "mode"))
     var durability: Durability = .default
 
+    @Option(help: ArgumentHelp("Least severe log lines shown: trace, debug, info, warning or error (proxies too).", valueName: "level"))
+    var logLevel: LogLevelName = .info
+
     @Option(help: ArgumentHelp("Dashboard colours: dark or light. NO_COLOR turns colour off.", valueName: "theme"))
     var theme: ThemeName = .dark
+
+    /// The `--log-level` choices: swift-log's levels, less the two no one asks for here.
+    enum LogLevelName: String, ExpressibleByArgument, CaseIterable, Sendable {
+        case trace, debug, info, warning, error
+
+        var level: Logger.Level { Logger.Level(rawValue: rawValue) ?? .info }
+    }
+
+    /// A log handler for this process at the `--log-level` asked for.
+    func handler(_ make: () -> LogCaptureHandler) -> LogCaptureHandler {
+        var handler = make()
+        handler.logLevel = logLevel.level
+        return handler
+    }
 
     /// The `--theme` choices; `Theme` (the dashboard's colours) has one of each.
     enum ThemeName: String, ExpressibleByArgument, CaseIterable, Sendable {

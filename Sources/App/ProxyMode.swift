@@ -11,7 +11,7 @@ struct ProxyMode {
     let options: NotelyCommand
 
     func run() async throws {
-        LoggingSystem.bootstrap { label in LogCaptureHandler(label: label, write: StandardError.writeLine) }
+        LoggingSystem.bootstrap { label in options.handler { LogCaptureHandler(label: label, write: StandardError.writeLine) } }
         let logger = Logger(label: "proxy")
         let dataDirectory = DataDirectory(path: options.dataDir)
         if options.clean { try dataDirectory.removeDatabases() }

@@ -13,7 +13,7 @@ import Proxy
     @Test(arguments: [
         ["--port", "abc"], ["--port", "70000"], ["--shards", "0"], ["--rpm", "-1"], ["--theme", "blue"],
         ["--rollout-wait", "-5"], ["--accounts", "0"], ["--bogus"], ["--headless", "--proxy"],
-        ["--proxy-port", "9000"], ["--proxy", "--proxy-port", "0"], ["--proxy", "--proxy-id", "0"], ["--durability", "fast"],
+        ["--proxy-port", "9000"], ["--proxy", "--proxy-port", "0"], ["--proxy", "--proxy-id", "0"], ["--durability", "fast"], ["--log-level", "loud"],
     ])
     func badFlagsGiveOneClearLineAndExitCode2(arguments: [String]) throws {
         let (status, output) = try notely(arguments)
@@ -56,5 +56,29 @@ import Proxy
         proxy.terminate()
         proxy.waitUntilExit()
         #expect(proxy.terminationStatus == 0, "SIGTERM should stop the proxy cleanly")
+    }
+
+    /// `--log-level warning`: a proxy serves without its info lines (and a proxy launched by
+    /// `notely` gets the same flag, `ProxyLaunchConfiguration`).
+    @Test func logLevelLeavesOutLessSevereLines() async throws {
+        let directory = TemporaryDirectory()
+        for level in ["warning", "info"] {
+            let proxy = Process()
+            proxy.executableURL = try notelyExecutable()
+            let port = try freePort()
+            proxy.arguments = ["--proxy", "--data-dir", "data", "--proxy-port", String(port), "--log-level", level]
+            proxy.currentDirectoryURL = directory.url
+            let stderr = Pipe()
+            proxy.standardError = stderr
+            try proxy.run()
+            try stderr.fileHandleForWriting.close()
+            let client = ProxyClient(id: 1, address: "127.0.0.1:\(port)")
+            #expect(await eventually { (try? await client.ready()) != nil }, "the proxy never served")
+            await client.shutdown()
+            proxy.terminate()
+            proxy.waitUntilExit()
+            let output = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)   // the child is gone: all of it
+            #expect(output.contains("serving") == (level == "info") && output.contains("stopped") == (level == "info"), "\(level): \(output)")
+        }
     }
 }

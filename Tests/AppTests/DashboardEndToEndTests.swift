@@ -61,6 +61,9 @@ struct Tmux {
         })
         #expect(await tmux.waitFor { $0.contains("READY") && $0.contains("v2") && !$0.contains("ROLLOUT_WAIT") }, "\(tmux.screen())")
         #expect(await eventually { !processIsAlive(Int32(firstPid)) }, "v1 still runs")
+        #expect(await tmux.waitFor { screen in
+            screen.split(separator: "\n").contains { $0.contains("│v2 ") && $0.contains(where: { "▁▂▃▄▅▆▇█".contains($0) }) }
+        }, "no traffic sparkline for v2: \(tmux.screen())")
 
         // a + name + Enter, n + text + Enter: they reach the store and the REST API sees them.
         try tmux.keys("a")
@@ -75,6 +78,14 @@ struct Tmux {
         let grace = try require(accounts.first { $0["name"] as? String == "Grace Hopper" }?["id"] as? String, "account Grace Hopper")
         let notes = try await httpRequest(.GET, base + "/accounts/\(grace)/notes").json as? [[String: Any]] ?? []
         #expect(notes.map { $0["content"] as? String } == ["nanoseconds ✓"])
+
+        // v: the API's figures, then the selected note whole, then the logs again.
+        try tmux.keys("v")
+        #expect(await tmux.waitFor { $0.contains("p95 ms") && $0.contains("/accounts/{id}/notes") }, "\(tmux.screen())")
+        try tmux.keys("v")
+        #expect(await tmux.waitFor { $0.contains("─ Note") && $0.contains("13 characters") }, "\(tmux.screen())")
+        try tmux.keys("v")
+        #expect(await tmux.waitFor { $0.contains("─ Logs of all") }, "\(tmux.screen())")
 
         // k: the serving proxy is killed and replaced; the header's failure count stays 0.
         let beforeKill = try require(try await httpRequest(.GET, base + "/stats").json["deployment"]["current"]["pid"] as? Int)

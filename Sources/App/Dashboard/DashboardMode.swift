@@ -14,7 +14,7 @@ struct DashboardMode {
             throw ExitMessage(code: 2, "the dashboard needs a terminal; use --headless to run without one")
         }
         let logs = LogCapture()
-        LoggingSystem.bootstrap { label in LogCaptureHandler(label: label, capture: logs) }
+        LoggingSystem.bootstrap { label in options.handler { LogCaptureHandler(label: label, capture: logs) } }
         StandardError.writeLine("notely: starting (data dir \(options.dataDir))…")
         let service = try await NotelyService.start(options: options.serviceOptions, logs: logs, logger: Logger(label: "notely"))
         let runtime = DashboardRuntime(service: service)

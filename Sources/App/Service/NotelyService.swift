@@ -23,6 +23,8 @@ final class NotelyService: Sendable {
         /// what the data dir has (`NotelyCommand.defaultShards` for a new one).
         var shards: Int?
         var durability = Durability.default
+        /// `--log-level`, passed on to every proxy.
+        var logLevel = "info"
         var rolloutWait: Duration = .seconds(30)
         var load: LoadGenerator.Configuration? = .init(accounts: 5, requestsPerMinute: 600)
         var rebuild = false
@@ -94,7 +96,7 @@ final class NotelyService: Sendable {
 
         let stats = StatsCollector()
         let launch = ProxyLaunchConfiguration(executable: options.executable, dataDirectory: options.dataDirectory,
-                                              durability: options.durability,
+                                              durability: options.durability, logLevel: options.logLevel,
                                               workingDirectory: options.workingDirectory,
                                               logCapture: logs, stats: stats)
         let rebuilder = options.rebuild ? Rebuilder(workingDirectory: options.workingDirectory, logCapture: logs) : nil

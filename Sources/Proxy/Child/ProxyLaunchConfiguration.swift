@@ -8,6 +8,8 @@ public struct ProxyLaunchConfiguration: Sendable {
     public var executable: URL
     public var dataDirectory: String
     public var durability: Durability
+    /// The children's `--log-level`.
+    public var logLevel: String
     /// Where the child runs; the parent's current directory by default.
     public var workingDirectory: URL
     /// How long a new proxy may take to answer `Ready`.
@@ -20,12 +22,13 @@ public struct ProxyLaunchConfiguration: Sendable {
     public var stats: StatsCollector?
 
     public init(executable: URL = ProxyLaunchConfiguration.currentExecutable(), dataDirectory: String,
-                durability: Durability = .default,
+                durability: Durability = .default, logLevel: String = "info",
                 workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
                 logCapture: LogCapture? = nil, stats: StatsCollector? = nil) {
         self.executable = executable
         self.dataDirectory = dataDirectory
         self.durability = durability
+        self.logLevel = logLevel
         self.workingDirectory = workingDirectory
         self.logCapture = logCapture
         self.stats = stats
@@ -43,6 +46,6 @@ public struct ProxyLaunchConfiguration: Sendable {
     /// No `--shards`: the parent has made the data dir, whose count (which a growth changes)
     /// the child reads there.
     func arguments(id: Int) -> [String] {
-        ["--proxy", "--proxy-id", String(id), "--data-dir", dataDirectory, "--durability", durability.rawValue]
+        ["--proxy", "--proxy-id", String(id), "--data-dir", dataDirectory, "--durability", durability.rawValue, "--log-level", logLevel]
     }
 }
