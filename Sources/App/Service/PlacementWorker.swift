@@ -12,8 +12,9 @@ import Synchronization
 /// It holds no state of its own about a move — that is all in `placement.sqlite` — so a move
 /// that a crash of a proxy or of `notely` interrupted goes on at the next step.
 final class PlacementWorker: Service, Sendable {
-    /// How often an idle worker reads the placement again (note counts change with traffic).
-    static let idleInterval: Duration = .seconds(1)
+    /// How often an idle worker reads the placement again (note counts change with traffic):
+    /// as often as the shards' request figures are pulled (`DeploymentController.statsInterval`).
+    static let idleInterval = DeploymentController.statsInterval
     /// The pause between two steps of a move: traffic gets the store between batches, and a
     /// presenter sees a move happen (100 notes a step: about 2,000 notes a second at most).
     static let stepPause: Duration = .milliseconds(50)
