@@ -47,16 +47,20 @@ enum Format {
 
     private static let blocks: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
 
-    /// The last `width` samples as block characters against `scale`, right-aligned (older
-    /// than the window: blank). A zero is blank too, so a gap in traffic shows as a gap.
-    static func sparkline(_ samples: [Double], scale: Double, width: Int) -> String {
+    /// A window of `window` samples (the newest last; missing older ones blank) as `width`
+    /// block characters against `scale`: one column per sample when there is room, else each
+    /// column the highest of the samples it covers — the whole window either way. A zero is
+    /// blank, so a gap in traffic shows as a gap.
+    static func sparkline(_ samples: [Double], scale: Double, width: Int, window: Int = TrafficHistory.samples) -> String {
         guard width > 0 else { return "" }
-        let shown = samples.suffix(width)
-        let bars = shown.map { value -> Character in
-            guard value > 0, scale > 0 else { return " " }
+        let slots: [Double?] = Array(repeating: nil, count: max(0, window - samples.count)) + samples.suffix(window).map { $0 }
+        let columns = min(width, slots.count)
+        let bars = (0..<columns).map { column -> Character in
+            let covered = slots[column * slots.count / columns ..< (column + 1) * slots.count / columns].compactMap { $0 }
+            guard let value = covered.max(), value > 0, scale > 0 else { return " " }
             return blocks[min(blocks.count - 1, Int((value / scale * Double(blocks.count)).rounded(.up)) - 1)]
         }
-        return String(repeating: " ", count: width - shown.count) + String(bars)
+        return String(repeating: " ", count: width - columns) + String(bars)
     }
 
     /// `1.2`, `15`, `340`: a latency in milliseconds with the digits that matter.
