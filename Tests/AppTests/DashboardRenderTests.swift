@@ -43,8 +43,8 @@ import Testing
         _ = DashboardUpdate.update(&state, .refreshed(DashboardFixtures.snapshot(moving: true), logs: []))
         let moving = render(state, 120, 40)
         #expect(moving.text.contains("moving Bob 東京 1 → 0 40%"), "\(moving.text)")
-        let movingBob = moving.text.split(separator: "\n").first { $0.contains("Bob 東京") } ?? ""
-        #expect(movingBob.contains("→s0"), "a moving account shows where to: \(movingBob)")
+        let movingBob = moving.text.split(separator: "\n").first { $0.contains("│Bob") } ?? ""
+        #expect(movingBob.contains("→s0 40%"), "a moving account shows where to, and how far: \(movingBob)")
     }
 
     @Test func aRolloutShowsBothVersionsAndItsProgress() {

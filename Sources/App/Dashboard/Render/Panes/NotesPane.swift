@@ -22,10 +22,11 @@ enum NotesPane {
 
         // The shard column only where a name keeps room enough beside it.
         let placement = accountsWidth >= 18 ? state.service?.placement : nil
-        let shardWidth = placement == nil ? 0 : 4
         let accountRows = pane.accounts.map { row in
-            (grid.measure.pad(Format.preview(row.account.name), to: accountsWidth - 5 - shardWidth)
-                + (placement.map { grid.measure.padLeft(shardColumn($0, row.account.id), to: shardWidth) } ?? "")
+            let shard = placement.map { shardColumn($0, row.account.id) } ?? ""
+            let shardWidth = placement == nil ? 0 : max(4, grid.measure.of(shard) + 1)
+            return (grid.measure.pad(Format.preview(row.account.name), to: accountsWidth - 5 - shardWidth)
+                + grid.measure.padLeft(shard, to: shardWidth)
                 + grid.measure.padLeft(row.noteCount.map(String.init) ?? "·", to: 5),
              row.account.id == pane.selectedAccountId)
         }
@@ -44,10 +45,12 @@ enum NotesPane {
         drawBottomLine(state, x: inner.x, y: inner.y + inner.height - 1, width: inner.width, on: &grid)
     }
 
-    /// `s1`, or `→s3` while the account moves to shard 3.
+    /// `s1`; `→s3` while a move to shard 3 waits its turn, `→s3 40%` while it runs.
     private static func shardColumn(_ view: PlacementView, _ accountId: UUID) -> String {
         let (shard, moving) = view.location(of: accountId)
-        return moving.map { "→s\($0.to)" } ?? "s\(shard)"
+        guard let moving else { return "s\(shard)" }
+        guard let running = view.placement.moves.first, running.accountId == accountId else { return "→s\(moving.to)" }
+        return "→s\(moving.to) " + (running.switched ? "✓" : Format.progress(running))
     }
 
     private static func isEditing(_ state: DashboardState) -> Bool {
