@@ -45,7 +45,7 @@ enum DashboardFixtures {
             load: LoadStats(running: true, accounts: 5, requests: 1234, failures: failures, consistencyMisses: 0, requestsPerSec: 10),
             api: [RouteStats(method: "GET", route: "/accounts/{id}/notes", status: 200, count: 40, requestsPerSec: 10, p95Ms: 1.2)],
             placement: placement(moving: moving),
-            service: .init(restAddress: "127.0.0.1:8080", uptimeSeconds: 75))
+            service: .init(restAddress: "127.0.0.1:8080", uptimeSeconds: 75, shardCount: 2))
     }
 
     static func state(status: DeploymentStatus = .ready, rolloutSecondsLeft: Int? = nil) -> DashboardState {

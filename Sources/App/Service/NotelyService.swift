@@ -173,14 +173,16 @@ final class NotelyService: Sendable {
     }
 
     func snapshot() -> ServiceSnapshot {
-        ServiceSnapshot(
+        let placement = placement.view
+        return ServiceSnapshot(
             deployment: controller.snapshot(),
             proxies: Dictionary(uniqueKeysWithValues: stats.collectProxyStats().map { (String($0.key), $0.value) }),
             shards: stats.collectShardStats(),
             load: loadGenerator?.snapshot() ?? .idle,
             api: stats.collectRouteStats(),
-            placement: placement.view,
-            service: .init(restAddress: restAddress.value, uptimeSeconds: Int((ContinuousClock.now - startedAt).components.seconds)))
+            placement: placement,
+            service: .init(restAddress: restAddress.value, uptimeSeconds: Int((ContinuousClock.now - startedAt).components.seconds),
+                           shardCount: placement.placement.shardCount))
     }
 }
 

@@ -18,5 +18,7 @@ struct ServiceSnapshot: Encodable, Sendable {
     struct ServiceInfo: Encodable, Sendable, Hashable {
         var restAddress: String?
         var uptimeSeconds: Int
+        /// The data dir's shard count now (as `placement.shardCount`; kept here for scripts that read it).
+        var shardCount: Int
     }
 }
