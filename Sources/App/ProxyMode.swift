@@ -37,15 +37,14 @@ struct ProxyMode {
         let port = options.proxyPort ?? 0
         let token = ProcessInfo.processInfo.environment[DataProxyServer.tokenVariable].flatMap { $0.isEmpty ? nil : $0 }
         let proxy = DataProxy(proxyId: options.proxyId, store: store)
-        let server = DataProxyServer(proxy: proxy, port: port, token: token, logger: logger)
-        let app = server.application { boundPort in
+        let server = DataProxyServer(proxy: proxy, port: port, token: token, logger: logger) { boundPort in
             StandardOutput.writeLine(ListeningLine.line(port: boundPort))
             logger.info("proxy v\(options.proxyId) serving", metadata: [
                 "address": "127.0.0.1:\(boundPort)", "pid": "\(getpid())", "shards": "\((try? store.shardCount()) ?? 0)",
                 "auth": "\(token == nil ? "none" : "bearer token")",
             ])
         }
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch {

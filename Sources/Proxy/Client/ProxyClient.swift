@@ -1,6 +1,6 @@
-import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 import Store
 import Synchronization
 import Telemetry
@@ -11,9 +11,11 @@ import Telemetry
 /// dashboard shows requests per version during a rollout.
 public final class ProxyClient: NoteStore {
     public let id: Int
-    public let url: String
-    private let token: String?
-    private let http: HTTPClient
+    /// `host:port` of the proxy.
+    public let address: String
+    private let pool: RPCConnectionPool
+    /// Host, media type and token: the same on every request.
+    private let headers: HTTPHeaders
     private let nextRequestId = Atomic<Int>(1)
     private let timeout: TimeAmount
     private let stats: StatsCollector?
@@ -25,21 +27,19 @@ public final class ProxyClient: NoteStore {
     public init(id: Int, address: String, token: String? = nil, timeout: TimeAmount = .seconds(10), stats: StatsCollector? = nil) {
         self.id = id
         self.stats = stats
-        self.url = "http://\(address)/rpc"
-        self.token = token
+        self.address = address
         self.timeout = timeout
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 16)
-        // On loopback a refused connection means no proxy is there: fail at once (as `notSent`)
-        // instead of retrying until the connect timeout, so callers can go elsewhere.
-        configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.timeout = .init(connect: .seconds(2), read: timeout)
-        http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        let (host, port) = address.lastIndex(of: ":").map { (String(address[..<$0]), Int(address[address.index(after: $0)...]) ?? 0) }
+            ?? (address, 80)
+        pool = RPCConnectionPool(host: host, port: port, proxyId: id)
+        var headers: HTTPHeaders = ["host": address, "content-type": "application/json"]
+        if let token { headers.add(name: "authorization", value: "Bearer \(token)") }
+        self.headers = headers
     }
 
     /// Closes the connections. Call once, when the proxy is retired.
     public func shutdown() async {
-        try? await http.shutdown()
+        pool.shutdown()
     }
 
     // MARK: NoteStore
@@ -100,26 +100,16 @@ public final class ProxyClient: NoteStore {
     func send(_ method: RPCMethod, timeout: TimeAmount? = nil, deadline: Date? = nil,
               params: (inout JSONWriter) -> Void = { $0.raw("{}") }) async throws -> JSONValue {
         let requestId = nextRequestId.wrappingAdd(1, ordering: .relaxed).oldValue
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        if let deadline { request.headers.add(name: CallDeadline.header, value: CallDeadline.headerValue(deadline)) }
-        request.body = .bytes(ByteBuffer(bytes: Self.body(id: requestId, method: method, params: params)))
+        let body = ByteBuffer(bytes: Self.body(id: requestId, method: method, params: params))
+        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/rpc", headers: headers)
+        head.headers.add(name: "content-length", value: String(body.readableBytes))
+        if let deadline { head.headers.add(name: CallDeadline.header, value: CallDeadline.headerValue(deadline)) }
 
-        let status: UInt
-        let bytes: ByteBuffer
-        do {
-            let response = try await http.execute(request, timeout: timeout ?? self.timeout)
-            status = response.status.code
-            bytes = try await response.body.collect(upTo: 64 << 20)
-        } catch {
-            throw ProxyClientError.classify(error, proxyId: id)
+        let answer = try await pool.exchange(head, body: body, timeout: timeout ?? self.timeout)
+        guard answer.status == .ok else {
+            throw ProxyClientError.httpStatus(proxyId: id, status: Int(answer.status.code), body: String(buffer: answer.body))
         }
-        guard status == 200 else {
-            throw ProxyClientError.httpStatus(proxyId: id, status: Int(status), body: String(buffer: bytes))
-        }
-        return try bytes.withUnsafeReadableBytes { raw in
+        return try answer.body.withUnsafeReadableBytes { raw in
             try Self.result(of: raw.assumingMemoryBound(to: UInt8.self), method: method, proxyId: id)
         }
     }

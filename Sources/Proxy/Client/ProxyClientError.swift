@@ -1,8 +1,3 @@
-import AsyncHTTPClient
-import Foundation
-import NIOCore
-import NIOPosix
-
 /// Why a call to a proxy failed, when it is not a store error. `notSent` means the request
 /// never left this process (nothing to connect to), so it is safe to send elsewhere; every
 /// other case may have reached the proxy.
@@ -34,18 +29,5 @@ public enum ProxyClientError: Error, Sendable, Equatable, CustomStringConvertibl
     public var mayHaveReachedAProxyThatFailed: Bool {
         if case .transport = self { return true }
         return false
-    }
-
-    /// Sorts a transport failure: could the request have reached the proxy?
-    static func classify(_ error: any Error, proxyId: Int) -> ProxyClientError {
-        if isConnectFailure(error) { return .notSent(proxyId: proxyId, reason: "\(error)") }
-        return .transport(proxyId: proxyId, reason: "\(error)")
-    }
-
-    static func isConnectFailure(_ error: any Error) -> Bool {
-        if let error = error as? HTTPClientError, error == .connectTimeout { return true }
-        if let error = error as? IOError, error.errnoCode == ECONNREFUSED { return true }
-        if error is NIOConnectionError { return true }
-        return "\(error)".contains("Connection refused")
     }
 }

@@ -32,30 +32,55 @@ public final class DataProxy: Sendable {
         ReadyInfo(ready: true, proxyId: proxyId, pid: Int(getpid()), shards: shardNames, startedAt: startedAt)
     }
 
-    /// Answers one call: the encoded result, or the error to send. Only the store call itself
-    /// holds the lock; reading params and writing the answer happen outside it.
-    /// A store call whose `deadline` has passed by the time it holds the lock is refused
-    /// before it touches the store.
+    /// What a call needs: an answer at once, or a turn at the store.
+    public enum Dispatch: Sendable {
+        /// Needs neither the lock nor the store (`Ready`, `ExportShardStats`, an unknown method,
+        /// bad params), so the server answers it on the thread that read the request.
+        case answered(RPCOutcome)
+        case store(NoteStoreCall)
+    }
+
+    /// Answers one call: the encoded result, or the error to send.
     public func handle(_ request: RPCRequest, deadline: Date? = nil) async -> RPCOutcome {
-        guard let method = RPCMethod(name: request.method) else { return .failure(.methodNotFound(request.method)) }
+        switch dispatch(request) {
+        case .answered(let outcome): outcome
+        case .store(let call): await run(call, deadline: deadline)
+        }
+    }
+
+    public func dispatch(_ request: RPCRequest) -> Dispatch {
+        guard let method = RPCMethod(name: request.method) else { return .answered(.failure(.methodNotFound(request.method))) }
         do {
             switch method {
-            case .ready: return .success(readyInfo.json)
-            case .exportShardStats: return try encode(stats.collectDataStoreStats())
-            case .store(let operation):
-                let call = try NoteStoreCall(operation, params: RPCParams(values: request.params))
-                let answer = try await lock.withLock {
-                    if let deadline, Date() >= deadline { throw CallDeadline.passed(deadline) }
-                    return try await store.perform(call) { shard in count(call, on: shard) }
-                }
-                return .success(answer.json)
+            case .ready: return .answered(.success(readyInfo.json))
+            case .exportShardStats: return .answered(try encode(stats.collectDataStoreStats()))
+            case .store(let operation): return .store(try NoteStoreCall(operation, params: RPCParams(values: request.params)))
             }
-        } catch let error as RPCError {
-            return .failure(error)
-        } catch let error as StoreError {
-            return .failure(error.rpcError)
         } catch {
-            return .failure(.internalError("\(error)"))
+            return .answered(Self.outcome(of: error))
+        }
+    }
+
+    /// Runs a store call under the lock. Only the call itself holds it; reading params and
+    /// writing the answer happen outside. A call whose `deadline` has passed by the time it
+    /// holds the lock is refused before it touches the store.
+    public func run(_ call: NoteStoreCall, deadline: Date?) async -> RPCOutcome {
+        do {
+            let answer = try await lock.withLock {
+                if let deadline, Date() >= deadline { throw CallDeadline.passed(deadline) }
+                return try await store.perform(call) { shard in count(call, on: shard) }
+            }
+            return .success(answer.json)
+        } catch {
+            return Self.outcome(of: error)
+        }
+    }
+
+    private static func outcome(of error: any Error) -> RPCOutcome {
+        switch error {
+        case let error as RPCError: .failure(error)
+        case let error as StoreError: .failure(error.rpcError)
+        default: .failure(.internalError("\(error)"))
         }
     }
 

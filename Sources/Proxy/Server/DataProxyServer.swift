@@ -1,13 +1,14 @@
-import Foundation
-import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
+import NIOPosix
 import ServiceLifecycle
+import Synchronization
 
-/// Serves a `DataProxy` as `POST /rpc` on 127.0.0.1: bearer-token check, body size limit,
-/// then the JSON-RPC codec. Runs until cancelled or gracefully shut down, letting requests in
-/// flight finish first.
-public struct DataProxyServer: Sendable {
+/// Serves a `DataProxy` as `POST /rpc` on 127.0.0.1 (`RPCHTTPHandler` answers each request).
+/// Runs as a service until cancelled or gracefully shut down; a graceful shutdown stops
+/// accepting, lets the requests in flight finish, then closes every connection.
+public struct DataProxyServer: Service {
     /// The environment variable a parent sets to a fresh random token for each child; the
     /// child then requires it as a bearer token on every request.
     public static let tokenVariable = "NOTELY_PROXY_TOKEN"
@@ -16,83 +17,60 @@ public struct DataProxyServer: Sendable {
     public let port: Int
     public let token: String?
     public let logger: Logger
+    private let onRunning: @Sendable (Int) async -> Void
 
-    public init(proxy: DataProxy, port: Int, token: String?, logger: Logger) {
+    /// - Parameter onRunning: called with the bound port once the server accepts connections.
+    public init(proxy: DataProxy, port: Int, token: String?, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) {
         self.proxy = proxy
         self.port = port
         self.token = token
         self.logger = logger
+        self.onRunning = onRunning
     }
 
-    /// The Hummingbird application, ready to run as a service.
-    public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let router = Router()
-        let proxy = proxy
-        router.add(middleware: BearerTokenMiddleware(token: token))
-        router.post("/rpc") { request, _ -> Response in
-            try await Self.serve(request, proxy: proxy)
+    public func run() async throws {
+        let connections = OpenConnections()
+        let (proxy, token) = (proxy, token)
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                connections.add(channel)
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(RPCHTTPHandler(proxy: proxy, token: token))
+                }
+            }
+            .bind(host: "127.0.0.1", port: port)
+            .get()
+        await onRunning(server.localAddress?.port ?? port)
+        await withTaskCancellationOrGracefulShutdownHandler {
+            try? await server.closeFuture.get()
+        } onCancelOrGracefulShutdown: {
+            server.close(promise: nil)
         }
-        return Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "notely-proxy-\(proxy.proxyId)"),
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
-            logger: logger
-        )
-    }
-
-    static func serve(_ request: Request, proxy: DataProxy) async throws -> Response {
-        if let type = request.headers[.contentType], !isJSON(type) {
-            return errorResponse(.unsupportedMediaType, .invalidRequest("Content-Type must be application/json, got \(type)"))
-        }
-        let buffer: ByteBuffer
-        do {
-            buffer = try await BoundedBody.collect(request)
-        } catch is BoundedBody.TooLarge {
-            return errorResponse(.contentTooLarge, .invalidRequest(BoundedBody.tooLargeMessage))
-        }
-        let deadline = CallDeadline.parse(request.headers.first { $0.name.canonicalName == CallDeadline.canonicalHeader }?.value)
-        guard let answer = await RPCCodec.respond(to: Data(buffer: buffer), handle: { await proxy.handle($0, deadline: deadline) }) else {
-            return Response(status: .noContent)
-        }
-        return jsonResponse(.ok, answer)
-    }
-
-    /// `application/json`, in any case, with or without parameters such as a charset; checked
-    /// without allocating, since every request asks.
-    static func isJSON(_ contentType: String) -> Bool {
-        let expected = "application/json".utf8
-        guard contentType.utf8.count >= expected.count else { return false }
-        return zip(contentType.utf8, expected).allSatisfy { given, wanted in
-            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(given) ? given + 32 == wanted : given == wanted
-        }
-    }
-
-    static func errorResponse(_ status: HTTPResponse.Status, _ error: RPCError) -> Response {
-        jsonResponse(status, RPCCodec.frame(id: .null, outcome: .failure(error)))
-    }
-
-    static func jsonResponse(_ status: HTTPResponse.Status, _ body: Data) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        await connections.quiesce()
     }
 }
 
-/// Refuses any request without `Authorization: Bearer <token>` when a token is set, so only
-/// the parent that launched a proxy can talk to it.
-struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
-    let token: String?
+/// The server's open connections, so a shutdown can ask each to close once its request in
+/// flight (if any) is answered, and wait until all have.
+private final class OpenConnections: Sendable {
+    private let channels = Mutex<[ObjectIdentifier: any Channel]>([:])
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let token else { return try await next(request, context) }
-        let expected = "Bearer \(token)"
-        guard let given = request.headers[.authorization], constantTimeEquals(given, expected) else {
-            return DataProxyServer.errorResponse(.unauthorized, RPCError(code: -32000, message: "Unauthorized: missing or wrong bearer token"))
-        }
-        return try await next(request, context)
+    func add(_ channel: any Channel) {
+        let key = ObjectIdentifier(channel)
+        channels.withLock { $0[key] = channel }
+        channel.closeFuture.whenComplete { [self] _ in _ = channels.withLock { $0.removeValue(forKey: key) } }
     }
 
-    private func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
-        let (a, b) = (Array(lhs.utf8), Array(rhs.utf8))
-        guard a.count == b.count else { return false }
-        return zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    /// NIO's `HTTPServerPipelineHandler` closes an idle connection on this event at once, and
+    /// a busy one after its response.
+    func quiesce() async {
+        for channel in channels.withLock({ Array($0.values) }) {
+            channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+            try? await channel.closeFuture.get()
+        }
     }
 }

@@ -12,11 +12,19 @@ public enum RPCCodec {
 
     /// Parses a body into its calls. `batch` tells whether the answer must be an array.
     public static func parse(_ body: Data) -> (calls: [Parsed], batch: Bool) {
+        calls(in: Result { () throws(JSONParseError) in try JSONParser.parse(body) })
+    }
+
+    /// Parses a body read straight out of the server's buffer.
+    public static func parse(_ body: UnsafeBufferPointer<UInt8>) -> (calls: [Parsed], batch: Bool) {
+        calls(in: Result { () throws(JSONParseError) in try JSONParser.parse(body) })
+    }
+
+    private static func calls(in parsed: Result<JSONValue, JSONParseError>) -> (calls: [Parsed], batch: Bool) {
         let value: JSONValue
-        do {
-            value = try JSONParser.parse(body)
-        } catch {
-            return ([.invalid(.parseError("the body is not valid JSON: \(error)"), id: .null)], false)
+        switch parsed {
+        case .success(let parsedValue): value = parsedValue
+        case .failure(let error): return ([.invalid(.parseError("the body is not valid JSON: \(error)"), id: .null)], false)
         }
         if case .array(let elements) = value {
             if elements.isEmpty { return ([.invalid(.invalidRequest("empty batch"), id: .null)], false) }
@@ -62,6 +70,11 @@ public enum RPCCodec {
     /// answered (only notifications). Calls of a batch run in order.
     public static func respond(to body: Data, handle: (RPCRequest) async -> RPCOutcome) async -> Data? {
         let (calls, batch) = parse(body)
+        return await respond(to: calls, batch: batch, handle: handle)
+    }
+
+    /// The same for calls already parsed.
+    public static func respond(to calls: [Parsed], batch: Bool, handle: (RPCRequest) async -> RPCOutcome) async -> Data? {
         var responses: [Data] = []
         for call in calls {
             switch call {
@@ -72,6 +85,10 @@ public enum RPCCodec {
                 if let id = request.id { responses.append(frame(id: id, outcome: outcome)) }
             }
         }
+        return joined(responses, batch: batch)
+    }
+
+    private static func joined(_ responses: [Data], batch: Bool) -> Data? {
         if responses.isEmpty { return nil }
         if !batch { return responses[0] }
         var joined = Data("[".utf8)

@@ -4,11 +4,11 @@ import Store
 
 /// A request body read whole, but only up to `StoreLimits.maxRequestBodyBytes`: a bigger one
 /// (by its `Content-Length`, or by what arrives) is refused before it is held in memory. The
-/// REST API and the proxy's `/rpc` share it, so both refuse the same size the same way.
-public enum BoundedBody {
-    public struct TooLarge: Error {}
+/// proxy's `/rpc` (`RPCHTTPHandler`) refuses the same size.
+enum BoundedBody {
+    struct TooLarge: Error {}
 
-    public static func collect(_ request: Request) async throws -> ByteBuffer {
+    static func collect(_ request: Request) async throws -> ByteBuffer {
         let limit = StoreLimits.maxRequestBodyBytes
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw TooLarge() }
         do {
@@ -17,7 +17,4 @@ public enum BoundedBody {
             throw TooLarge()
         }
     }
-
-    /// "the body is larger than 1048576 bytes"
-    public static var tooLargeMessage: String { "the body is larger than \(StoreLimits.maxRequestBodyBytes) bytes" }
 }

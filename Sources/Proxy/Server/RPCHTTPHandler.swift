@@ -1,0 +1,165 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Store
+
+/// One connection's `POST /rpc` requests, answered straight from NIO's HTTP/1.1 parts: the
+/// bearer token, the media type and the body limit are checked as the parts arrive, the body
+/// is parsed out of the buffer it was read into, and a call that needs no store (`Ready`, a
+/// bad request) is answered on the event loop that read it. Only a store call leaves the loop,
+/// for its turn at the proxy's lock, and its answer is written back from there.
+///
+/// Hand-written on SwiftNIO rather than served through Hummingbird's router: profiling a
+/// `Ready` call showed the router, its middleware chain and the hand-off of every request to a
+/// task costing more than the call itself (BENCHMARKS.md, round 5). NIO's own
+/// `HTTPServerPipelineHandler` (set up in front of this) keeps pipelined requests in order and
+/// closes idle connections when the server shuts down.
+final class RPCHTTPHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private enum State {
+        case idle
+        case reading(HTTPRequestHead, body: ByteBuffer)
+        /// The request is refused; its remaining body parts are read and dropped.
+        case refusing(HTTPRequestHead, HTTPResponseStatus, RPCError?)
+    }
+
+    private let proxy: DataProxy
+    private let expectedAuthorization: [UInt8]?
+    private var state = State.idle
+
+    init(proxy: DataProxy, token: String?) {
+        self.proxy = proxy
+        expectedAuthorization = token.map { Array("Bearer \($0)".utf8) }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch (unwrapInboundIn(data), state) {
+        case (.head(let head), _):
+            if let (status, error) = refusal(of: head) {
+                state = .refusing(head, status, error)
+            } else {
+                state = .reading(head, body: context.channel.allocator.buffer(capacity: head.contentLength ?? 256))
+            }
+        case (.body(var part), .reading(let head, var body)):
+            state = .idle   // lets `body` grow in place
+            if body.readableBytes + part.readableBytes > StoreLimits.maxRequestBodyBytes {
+                state = .refusing(head, .payloadTooLarge, .invalidRequest(Self.tooLargeMessage))
+            } else {
+                body.writeBuffer(&part)
+                state = .reading(head, body: body)
+            }
+        case (.body, _):
+            break
+        case (.end, .reading(let head, let body)):
+            state = .idle
+            answer(head, body: body, context: context)
+        case (.end, .refusing(let head, let status, let error)):
+            state = .idle
+            respond(status, error.map { RPCCodec.frame(id: .null, outcome: .failure($0)) }, keepAlive: head.isKeepAlive, context: context)
+        case (.end, .idle):
+            break
+        }
+    }
+
+    /// Why a request is refused before its body is read, in the order the checks always ran:
+    /// the route, the token, the media type, the declared length.
+    private func refusal(of head: HTTPRequestHead) -> (HTTPResponseStatus, RPCError?)? {
+        guard head.uri.utf8.split(separator: UInt8(ascii: "?"), maxSplits: 1, omittingEmptySubsequences: false).first?
+            .elementsEqual("/rpc".utf8) == true else { return (.notFound, nil) }
+        guard head.method == .POST else { return (.methodNotAllowed, nil) }
+        if let expectedAuthorization, !Self.constantTimeEquals(head.headers.first(name: "authorization"), expectedAuthorization) {
+            return (.unauthorized, RPCError(code: -32000, message: "Unauthorized: missing or wrong bearer token"))
+        }
+        if let type = head.headers.first(name: "content-type"), !Self.isJSON(type) {
+            return (.unsupportedMediaType, .invalidRequest("Content-Type must be application/json, got \(type)"))
+        }
+        if let length = head.contentLength, length > StoreLimits.maxRequestBodyBytes {
+            return (.payloadTooLarge, .invalidRequest(Self.tooLargeMessage))
+        }
+        return nil
+    }
+
+    private func answer(_ head: HTTPRequestHead, body: ByteBuffer, context: ChannelHandlerContext) {
+        let (calls, batch) = body.withUnsafeReadableBytes { RPCCodec.parse($0.assumingMemoryBound(to: UInt8.self)) }
+        let keepAlive = head.isKeepAlive
+        let deadline = CallDeadline.parse(head.headers.first(name: CallDeadline.header))
+        let proxy = proxy
+        if !batch, calls.count == 1 {
+            switch calls[0] {
+            case .invalid(let error, let id):
+                return respond(.ok, RPCCodec.frame(id: id, outcome: .failure(error)), keepAlive: keepAlive, context: context)
+            case .request(let request):
+                switch proxy.dispatch(request) {
+                case .answered(let outcome):
+                    return respond(.ok, request.id.map { RPCCodec.frame(id: $0, outcome: outcome) }, keepAlive: keepAlive, context: context)
+                case .store(let call):
+                    return respondLater(keepAlive: keepAlive, context: context) {
+                        let outcome = await proxy.run(call, deadline: deadline)
+                        return request.id.map { RPCCodec.frame(id: $0, outcome: outcome) }
+                    }
+                }
+            }
+        }
+        respondLater(keepAlive: keepAlive, context: context) {
+            await RPCCodec.respond(to: calls, batch: batch) { await proxy.handle($0, deadline: deadline) }
+        }
+    }
+
+    /// Runs `produce` as a task and writes what it returns back on this connection's loop.
+    private func respondLater(keepAlive: Bool, context: ChannelHandlerContext, _ produce: @escaping @Sendable () async -> Data?) {
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        Task {
+            let body = await produce()
+            bound.eventLoop.execute {
+                let (handler, context) = bound.value
+                handler.respond(.ok, body, keepAlive: keepAlive, context: context)
+            }
+        }
+    }
+
+    /// Writes the answer: 204 when there is none (only notifications).
+    private func respond(_ status: HTTPResponseStatus, _ body: Data?, keepAlive: Bool, context: ChannelHandlerContext) {
+        var headers = HTTPHeaders()
+        let status = status == .ok && body == nil ? .noContent : status
+        if let body {
+            headers.add(name: "content-type", value: "application/json")
+            headers.add(name: "content-length", value: String(body.count))
+        } else if status != .noContent {
+            headers.add(name: "content-length", value: "0")
+        }
+        if !keepAlive { headers.add(name: "connection", value: "close") }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        if let body {
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
+        }
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+        if !keepAlive {
+            written.futureResult.whenComplete { [channel = context.channel] _ in channel.close(promise: nil) }
+        }
+    }
+
+    /// "the body is larger than 1048576 bytes"
+    static var tooLargeMessage: String { "the body is larger than \(StoreLimits.maxRequestBodyBytes) bytes" }
+
+    /// `application/json`, in any case, with or without parameters such as a charset; checked
+    /// without allocating, since every request asks.
+    static func isJSON(_ contentType: String) -> Bool {
+        let expected = "application/json".utf8
+        guard contentType.utf8.count >= expected.count else { return false }
+        return zip(contentType.utf8, expected).allSatisfy { given, wanted in
+            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(given) ? given + 32 == wanted : given == wanted
+        }
+    }
+
+    private static func constantTimeEquals(_ given: String?, _ expected: [UInt8]) -> Bool {
+        guard let given, given.utf8.count == expected.count else { return false }
+        return zip(given.utf8, expected).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
+
+extension HTTPRequestHead {
+    var contentLength: Int? { headers.first(name: "content-length").flatMap { Int($0) } }
+}
