@@ -8,7 +8,9 @@ import TestSupport
     @Test func jsonHasTheContractKeys() throws {
         let direct = BenchFigures.Throughput(opsPerSec: 5000, p50Us: 10, p99Us: 90, failures: 0, benchCpuUsPerOp: 20, proxyCpuUsPerOp: nil)
         let run = BenchFigures.Throughput(opsPerSec: 1000, p50Us: 100, p99Us: 900, failures: 0, benchCpuUsPerOp: 70, proxyCpuUsPerOp: 60)
+        let single = BenchFigures.Throughput(opsPerSec: 400, p50Us: 60, p99Us: 300, failures: 0, benchCpuUsPerOp: 90, proxyCpuUsPerOp: 80)
         let figures = BenchFigures(direct: direct, rpcFloor: run, proxied: run,
+                                   sweep: [.init(clients: 1, rpcFloor: single, proxied: single), .init(clients: 8, rpcFloor: run, proxied: run)],
                                    rollout: .init(deploys: 3, readyMsMedian: 40, readyMsMax: 60, requests: 500, failures: 0,
                                                   p99UsSteady: 900, p99UsDuringRollout: 1200),
                                    faults: [.init(fault: "kill", requests: 900, failures: 0, longestGapMs: 310, replacedAfterMs: 60)],
@@ -19,7 +21,7 @@ import TestSupport
         let json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(figures)) as? [String: Any])
         #expect(figures.table.contains("13 accounts in 40 steps, 2.5 s; notes per shard after 500 / 520 / 530 / 530"), "\(figures.table)")
         #expect(figures.table.contains("p99 steady / reshard    900 µs / 1500 µs = 1.67×"), "\(figures.table)")
-        for key in ["direct", "rpcFloor", "proxied", "rollout", "faults", "reshard", "proxyRssMB", "proxyUssMB", "proxyPssMB", "durability"] {
+        for key in ["direct", "rpcFloor", "proxied", "sweep", "rollout", "faults", "reshard", "proxyRssMB", "proxyUssMB", "proxyPssMB", "durability"] {
             #expect(json[key] != nil, "\(key)")
         }
         #expect(figures.table.contains("kill     900 requests, 0 failed, longest gap 310 ms, replaced after 60 ms"), "\(figures.table)")
@@ -31,7 +33,9 @@ import TestSupport
         let rollout = try #require(json["rollout"] as? [String: Any])
         #expect(Set(["deploys", "readyMsMedian", "readyMsMax", "requests", "failures", "p99UsSteady", "p99UsDuringRollout"])
             .isSubset(of: Set(rollout.keys)))
-        #expect(figures.table.contains("proxied / rpcFloor        1.00"))
+        #expect(figures.table.contains("    1 clients           400      300     90 + 80                400      300     90 + 80"), "\(figures.table)")
+        #expect(figures.table.contains("    8 clients          1000      900     70 + 60               1000      900     70 + 60"), "\(figures.table)")
+        #expect(!figures.table.contains("proxied / rpcFloor"), "the 0.8 ratio is retired (issue 15)")
         #expect(figures.table.contains("direct            5000         10         90         0        20         -"))
         #expect(figures.table.contains("proxied           1000        100        900         0        70        60"))
     }
@@ -42,11 +46,11 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: directory) }
         let output = directory.appendingPathComponent("figures.json")
         let (status, text) = try runProcess(try notelyExecutable(),
-                                                        ["bench", "--quick", "--clients", "2", "--seconds", "1", "--deploys", "1", "--reshard-notes", "3",
+                                                        ["bench", "--quick", "--clients", "2,1", "--seconds", "1", "--deploys", "1", "--reshard-notes", "3",
                                              "--json", output.path],
                                                         currentDirectory: directory)
         #expect(status == 0, "\(text)")
-        #expect(text.contains("proxied / rpcFloor"))
+        #expect(text.contains("clients sweep"))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
         #expect((json["rollout"] as? [String: Any])?["failures"] as? Int == 0)
         let faults = try #require(json["faults"] as? [[String: Any]])
@@ -54,6 +58,8 @@ import TestSupport
         #expect(faults.allSatisfy { $0["failures"] as? Int == 0 }, "\(faults)")
         let reshard = try #require(json["reshard"] as? [String: Any])
         #expect(reshard["failures"] as? Int == 0 && (reshard["notesPerShard"] as? [Int])?.count == 4, "\(reshard)")
+        let sweep = try #require(json["sweep"] as? [[String: Any]])
+        #expect(sweep.map { $0["clients"] as? Int } == [1, 2], "\(sweep)")
         let proxied = try #require(json["proxied"] as? [String: Any])
         #expect(proxied["opsPerSec"] as? Double ?? 0 > 0)
         #expect(proxied["benchCpuUsPerOp"] as? Double ?? 0 > 0)

@@ -18,8 +18,11 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Also write the figures as JSON to this file.", valueName: "file"))
     var json: String?
 
-    @Option(help: ArgumentHelp("Concurrent clients in every run.", valueName: "n"))
-    var clients = 8
+    @Option(help: ArgumentHelp("""
+        Concurrent clients: one count, or a list such as 8,1,32 for a sweep. The rpcFloor and proxied runs \
+        run at each; the others at the first (default 8, and a sweep of 8,1,32 without --quick).
+        """, valueName: "n[,n…]"))
+    var clients: ClientCounts?
 
     @Option(help: ArgumentHelp("Seconds per throughput run (default 20, 5 with --quick).", valueName: "s"))
     var seconds: Int?
@@ -35,7 +38,9 @@ struct BenchCommand: AsyncParsableCommand {
     var durability: Durability = .default
 
     func validate() throws {
-        if !(1...256).contains(clients) { throw ValidationError("--clients must be 1…256, got \(clients)") }
+        if let clients, let wrong = clients.counts.first(where: { !(1...256).contains($0) }) {
+            throw ValidationError("--clients must be 1…256 each, got \(wrong)")
+        }
         if let seconds, !(1...600).contains(seconds) { throw ValidationError("--seconds must be 1…600, got \(seconds)") }
         if let deploys, !(1...100).contains(deploys) { throw ValidationError("--deploys must be 1…100, got \(deploys)") }
         if let reshardNotes, !(1...10_000).contains(reshardNotes) {
@@ -52,7 +57,8 @@ struct BenchCommand: AsyncParsableCommand {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("notely-bench-\(UUID().uuidText.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let benchmarks = Benchmarks(clients: clients, duration: .seconds(seconds ?? (quick ? 5 : 20)), deploys: deploys ?? (quick ? 3 : 10),
+        let counts = clients?.counts ?? (quick ? [8] : [8, 1, 32])
+        let benchmarks = Benchmarks(clients: counts[0], sweep: Array(Set(counts)).sorted(), duration: .seconds(seconds ?? (quick ? 5 : 20)), deploys: deploys ?? (quick ? 3 : 10),
                                     rolloutWait: .seconds(quick ? 1 : 2), durability: durability,
                                     reshardAccounts: quick ? 20 : 40, reshardNotesPerAccount: reshardNotes ?? (quick ? 100 : 250), directory: directory,
                                     logger: Logger(label: "bench"))
@@ -64,6 +70,17 @@ struct BenchCommand: AsyncParsableCommand {
             try JSONEncoder.pretty.encode(figures).write(to: URL(fileURLWithPath: json))
             print("figures written to \(json)")
         }
+    }
+}
+
+/// `--clients 8` or `--clients 8,1,32`.
+struct ClientCounts: ExpressibleByArgument, Sendable {
+    var counts: [Int]
+
+    init?(argument: String) {
+        let counts = argument.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !counts.isEmpty, counts.allSatisfy({ $0 != nil }) else { return nil }
+        self.counts = counts.map { $0! }
     }
 }
 

@@ -49,9 +49,20 @@ struct BenchFigures: Codable, Sendable {
         var notesPerShard: [Int]
     }
 
+    /// `rpcFloor` and `proxied` at one count of concurrent clients.
+    struct SweepPoint: Codable, Sendable {
+        var clients: Int
+        var rpcFloor: Throughput
+        var proxied: Throughput
+    }
+
     var direct: Throughput
+    /// At `clients`; `sweep` has them at every count asked for.
     var rpcFloor: Throughput
     var proxied: Throughput
+    /// By count of clients, fewest first: how the transport's throughput and cost change with
+    /// the concurrency.
+    var sweep: [SweepPoint]
     var rollout: Rollout
     var faults: [FaultRun]
     var reshard: Reshard
@@ -78,7 +89,6 @@ struct BenchFigures: Codable, Sendable {
                          figures.benchCpuUsPerOp)
                 + " " + proxyCPU
         }
-        let ratio = rpcFloor.opsPerSec > 0 ? proxied.opsPerSec / rpcFloor.opsPerSec : 0
         let p99Ratio = rollout.p99UsSteady > 0 ? rollout.p99UsDuringRollout / rollout.p99UsSteady : 0
         let reshardRatio = reshard.p99UsSteady > 0 ? reshard.p99UsDuringReshard / reshard.p99UsSteady : 0
         return """
@@ -88,7 +98,7 @@ struct BenchFigures: Codable, Sendable {
             \(row("direct", direct))
             \(row("rpcFloor", rpcFloor))
             \(row("proxied", proxied))
-            proxied / rpcFloor        \(String(format: "%.2f", ratio))   (target ≥ 0.80)
+            \(sweepTable)
             rollout: \(rollout.deploys) deploys under load
               ready after launch      median \(String(format: "%.0f", rollout.readyMsMedian)) ms, max \(String(format: "%.0f", rollout.readyMsMax)) ms   (target: median ≤ 150 ms)
               requests / failures     \(rollout.requests) / \(rollout.failures)   (target: 0 failures)
@@ -101,6 +111,19 @@ struct BenchFigures: Codable, Sendable {
               p99 steady / reshard    \(String(format: "%.0f", reshard.p99UsSteady)) µs / \(String(format: "%.0f", reshard.p99UsDuringReshard)) µs = \(String(format: "%.2f", reshardRatio))×   (target ≤ 2×)
             proxy memory              RSS \(String(format: "%.1f", proxyRssMB)) MB, PSS \(String(format: "%.1f", proxyPssMB)) MB, USS \(String(format: "%.1f", proxyUssMB)) MB   (target: USS ≤ 8 MB)
             """
+    }
+}
+
+extension BenchFigures {
+    /// Both runs side by side at each count; CPU is per operation, this process + the proxy.
+    var sweepTable: String {
+        func cell(_ run: Throughput) -> String {
+            String(format: "%8.0f %8.0f %6.0f + %.0f", run.opsPerSec, run.p99Us, run.benchCpuUsPerOp, run.proxyCpuUsPerOp ?? 0)
+        }
+        return (["clients sweep          rpcFloor: ops/s   p99 µs  CPU µs       proxied: ops/s   p99 µs  CPU µs"]
+            + sweep.map { String(format: "  %3d clients      ", $0.clients) + cell($0.rpcFloor).padding(toLength: 32, withPad: " ", startingAt: 0)
+                + cell($0.proxied) })
+            .joined(separator: "\n")
     }
 }
 

@@ -7,7 +7,10 @@ import Telemetry
 /// The measurements of `notely bench`, each beside the others in one run, because on shared
 /// machines only ratios within a run mean much.
 struct Benchmarks {
+    /// The steady load: `direct`, and the clients of the rollout, fault and reshard runs.
     let clients: Int
+    /// The counts `rpcFloor` and `proxied` run at (`clients` among them).
+    let sweep: [Int]
     let duration: Duration
     let deploys: Int
     let rolloutWait: Duration
@@ -23,10 +26,15 @@ struct Benchmarks {
         let direct = try await measureDirect()
         progress("rpcFloor: Ready through ProxyClient to a proxy child")
         let proxy = try await DataProxyProcess.launch(id: 1, configuration: launchConfiguration(), logger: logger)
-        let rpcFloor = try await measureThroughput(clients: clients, duration: duration, proxyPid: proxy.pid, makeClient: { _ in proxy.client },
-                                                   step: { client, _ in _ = try await client.ready() })
+        var floors: [Int: BenchFigures.Throughput] = [:]
+        for count in sweep {
+            floors[count] = try await measureThroughput(clients: count, duration: duration, proxyPid: proxy.pid,
+                                                        makeClient: { _ in proxy.client }, step: { client, _ in _ = try await client.ready() })
+        }
         progress("proxied: the op mix through ProxyClient, the proxy child and SQLite")
-        let proxied = try await measureStore(proxy.client, proxyPid: proxy.pid)
+        var mixes: [Int: BenchFigures.Throughput] = [:]
+        for count in sweep { mixes[count] = try await measureStore(proxy.client, clients: count, proxyPid: proxy.pid) }
+        let points = sweep.map { BenchFigures.SweepPoint(clients: $0, rpcFloor: floors[$0]!, proxied: mixes[$0]!) }
         let memory = ProxyMemory(pid: proxy.pid)
         await proxy.shutdown(logger: logger)
         progress("rollout: \(deploys) deploys under steady load")
@@ -40,7 +48,7 @@ struct Benchmarks {
         #else
         let build = "release"
         #endif
-        return BenchFigures(direct: direct, rpcFloor: rpcFloor, proxied: proxied, rollout: rollout, faults: faults, reshard: reshard,
+        return BenchFigures(direct: direct, rpcFloor: floors[clients]!, proxied: mixes[clients]!, sweep: points, rollout: rollout, faults: faults, reshard: reshard,
                             proxyRssMB: memory.rss, proxyPrivateMB: memory.anonymous, proxyUssMB: memory.uss, proxyPssMB: memory.pss,
                             clients: clients, secondsPerRun: Double(duration.components.seconds), build: build,
                             durability: durability.rawValue)
@@ -58,8 +66,8 @@ struct Benchmarks {
         return try await measureStore(store)
     }
 
-    private func measureStore(_ store: any NoteStore, proxyPid: Int32? = nil) async throws -> BenchFigures.Throughput {
-        try await measureThroughput(clients: clients, duration: duration, proxyPid: proxyPid, makeClient: { _ in
+    private func measureStore(_ store: any NoteStore, clients: Int? = nil, proxyPid: Int32? = nil) async throws -> BenchFigures.Throughput {
+        try await measureThroughput(clients: clients ?? self.clients, duration: duration, proxyPid: proxyPid, makeClient: { _ in
             var workload = NoteWorkload(store: store)
             try await workload.seed(10)
             return workload

@@ -155,8 +155,12 @@ final class RPCHTTPHandler: ChannelInboundHandler {
     }
 
     private static func constantTimeEquals(_ given: String?, _ expected: [UInt8]) -> Bool {
-        guard let given, given.utf8.count == expected.count else { return false }
-        return zip(given.utf8, expected).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+        guard var given, given.utf8.count == expected.count else { return false }
+        return given.withUTF8 { given in
+            var difference: UInt8 = 0
+            for index in expected.indices { difference |= given[index] ^ expected[index] }
+            return difference == 0
+        }
     }
 }
 
