@@ -30,7 +30,7 @@ public struct DataProxyServer: Service {
 
     public func run() async throws {
         let connections = OpenConnections()
-        let (proxy, token) = (proxy, token)
+        let (proxy, token, storeExecutor) = (proxy, token, StoreExecutor())
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -39,7 +39,7 @@ public struct DataProxyServer: Service {
                 connections.add(channel)
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(RPCHTTPHandler(proxy: proxy, token: token))
+                    try channel.pipeline.syncOperations.addHandler(RPCHTTPHandler(proxy: proxy, token: token, storeExecutor: storeExecutor))
                 }
             }
             .bind(host: "127.0.0.1", port: port)

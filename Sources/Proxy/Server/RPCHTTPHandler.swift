@@ -26,11 +26,13 @@ final class RPCHTTPHandler: ChannelInboundHandler {
     }
 
     private let proxy: DataProxy
+    private let storeExecutor: StoreExecutor
     private let expectedAuthorization: [UInt8]?
     private var state = State.idle
 
-    init(proxy: DataProxy, token: String?) {
+    init(proxy: DataProxy, token: String?, storeExecutor: StoreExecutor) {
         self.proxy = proxy
+        self.storeExecutor = storeExecutor
         expectedAuthorization = token.map { Array("Bearer \($0)".utf8) }
     }
 
@@ -110,7 +112,7 @@ final class RPCHTTPHandler: ChannelInboundHandler {
     /// Runs `produce` as a task and writes what it returns back on this connection's loop.
     private func respondLater(keepAlive: Bool, context: ChannelHandlerContext, _ produce: @escaping @Sendable () async -> Data?) {
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        Task {
+        Task(executorPreference: storeExecutor) {
             let body = await produce()
             bound.eventLoop.execute {
                 let (handler, context) = bound.value
