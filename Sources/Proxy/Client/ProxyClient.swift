@@ -42,6 +42,9 @@ public final class ProxyClient: NoteStore {
         pool.shutdown()
     }
 
+    /// Connections kept open for the next calls (at most `RPCConnectionPool.maxIdle`).
+    var idleConnections: Int { pool.idleConnections }
+
     // MARK: NoteStore
 
     public func perform(_ call: NoteStoreCall) async throws -> NoteStoreAnswer {

@@ -76,6 +76,9 @@ final class RPCConnectionPool: Sendable {
         }
     }
 
+    /// Connections open and waiting for a call.
+    var idleConnections: Int { state.withLock { $0.idle.count } }
+
     /// Closes the idle connections, and each busy one once its answer is in.
     func shutdown() {
         let idle = state.withLock { state in

@@ -22,7 +22,7 @@ final class RPCHTTPHandler: ChannelInboundHandler {
         case idle
         case reading(HTTPRequestHead, body: ByteBuffer)
         /// The request is refused; its remaining body parts are read and dropped.
-        case refusing(HTTPRequestHead, HTTPResponseStatus, RPCError?)
+        case refusing(HTTPRequestHead, HTTPResponseStatus, RPCError)
     }
 
     private let proxy: DataProxy
@@ -59,18 +59,26 @@ final class RPCHTTPHandler: ChannelInboundHandler {
             answer(head, body: body, context: context)
         case (.end, .refusing(let head, let status, let error)):
             state = .idle
-            respond(status, error.map { RPCCodec.frame(id: .null, outcome: .failure($0)) }, keepAlive: head.isKeepAlive, context: context)
+            respond(status, RPCCodec.frame(id: .null, outcome: .failure(error)), keepAlive: head.isKeepAlive, context: context)
         case (.end, .idle):
             break
         }
     }
 
+    /// A request that is not HTTP has had its 400 (NIO's `HTTPServerProtocolErrorHandler`);
+    /// the connection can't be read on from there, so it closes.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
     /// Why a request is refused before its body is read, in the order the checks always ran:
     /// the route, the token, the media type, the declared length.
-    private func refusal(of head: HTTPRequestHead) -> (HTTPResponseStatus, RPCError?)? {
-        guard head.uri.utf8.split(separator: UInt8(ascii: "?"), maxSplits: 1, omittingEmptySubsequences: false).first?
-            .elementsEqual("/rpc".utf8) == true else { return (.notFound, nil) }
-        guard head.method == .POST else { return (.methodNotAllowed, nil) }
+    private func refusal(of head: HTTPRequestHead) -> (HTTPResponseStatus, RPCError)? {
+        let path = head.uri.prefix { $0 != "?" }
+        guard path == "/rpc" else {
+            return (.notFound, .invalidRequest("no such path: \(head.method) \(path); JSON-RPC is served at POST /rpc"))
+        }
+        guard head.method == .POST else { return (.methodNotAllowed, .invalidRequest("\(head.method) is not allowed on /rpc; use POST")) }
         if let expectedAuthorization, !Self.constantTimeEquals(head.headers.first(name: "authorization"), expectedAuthorization) {
             return (.unauthorized, RPCError(code: -32000, message: "Unauthorized: missing or wrong bearer token"))
         }
@@ -131,6 +139,7 @@ final class RPCHTTPHandler: ChannelInboundHandler {
         } else if status != .noContent {
             headers.add(name: "content-length", value: "0")
         }
+        if status == .methodNotAllowed { headers.add(name: "allow", value: "POST") }
         if !keepAlive { headers.add(name: "connection", value: "close") }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         if let body {
