@@ -33,8 +33,8 @@ import TestSupport
         let rollout = try #require(json["rollout"] as? [String: Any])
         #expect(Set(["deploys", "readyMsMedian", "readyMsMax", "requests", "failures", "p99UsSteady", "p99UsDuringRollout"])
             .isSubset(of: Set(rollout.keys)))
-        #expect(figures.table.contains("    1 clients           400      300     90 + 80                400      300     90 + 80"), "\(figures.table)")
-        #expect(figures.table.contains("    8 clients          1000      900     70 + 60               1000      900     70 + 60"), "\(figures.table)")
+        #expect(figures.table.contains("  rpcFloor   1 client         400         300        90 + 80\n  rpcFloor   8 clients       1000         900        70 + 60\n"
+                                       + "  proxied    1 client         400         300        90 + 80\n"), "\(figures.table)")
         #expect(!figures.table.contains("proxied / rpcFloor"), "the 0.8 ratio is retired (issue 15)")
         #expect(figures.table.contains("direct            5000         10         90         0        20         -"))
         #expect(figures.table.contains("proxied           1000        100        900         0        70        60"))

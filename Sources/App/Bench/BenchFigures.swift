@@ -115,14 +115,15 @@ struct BenchFigures: Codable, Sendable {
 }
 
 extension BenchFigures {
-    /// Both runs side by side at each count; CPU is per operation, this process + the proxy.
+    /// Each run at each count; CPU is per operation, this process + the proxy.
     var sweepTable: String {
-        func cell(_ run: Throughput) -> String {
-            String(format: "%8.0f %8.0f %6.0f + %.0f", run.opsPerSec, run.p99Us, run.benchCpuUsPerOp, run.proxyCpuUsPerOp ?? 0)
+        func row(_ name: String, _ clients: Int, _ run: Throughput) -> String {
+            "  " + name.padding(toLength: 9, withPad: " ", startingAt: 0)
+                + String(format: "%3d %@%11.0f %11.0f %9.0f + %.0f", clients, clients == 1 ? "client " : "clients", run.opsPerSec, run.p99Us,
+                         run.benchCpuUsPerOp, run.proxyCpuUsPerOp ?? 0)
         }
-        return (["clients sweep          rpcFloor: ops/s   p99 µs  CPU µs       proxied: ops/s   p99 µs  CPU µs"]
-            + sweep.map { String(format: "  %3d clients      ", $0.clients) + cell($0.rpcFloor).padding(toLength: 32, withPad: " ", startingAt: 0)
-                + cell($0.proxied) })
+        return (["clients sweep               ops/s     p99 µs   CPU µs bench + proxy"]
+            + sweep.map { row("rpcFloor", $0.clients, $0.rpcFloor) } + sweep.map { row("proxied", $0.clients, $0.proxied) })
             .joined(separator: "\n")
     }
 }
