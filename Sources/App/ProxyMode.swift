@@ -37,7 +37,7 @@ struct ProxyMode {
         let port = options.proxyPort ?? 0
         let token = ProcessInfo.processInfo.environment[DataProxyServer.tokenVariable].flatMap { $0.isEmpty ? nil : $0 }
         let proxy = DataProxy(proxyId: options.proxyId, store: store)
-        let server = DataProxyServer(proxy: proxy, port: port, token: token, logger: logger) { boundPort in
+        let server = DataProxyServer(proxy: proxy, port: port, token: token) { boundPort in
             StandardOutput.writeLine(ListeningLine.line(port: boundPort))
             logger.info("proxy v\(options.proxyId) serving", metadata: [
                 "address": "127.0.0.1:\(boundPort)", "pid": "\(getpid())", "shards": "\((try? store.shardCount()) ?? 0)",

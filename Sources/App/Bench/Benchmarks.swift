@@ -24,14 +24,15 @@ struct Benchmarks {
     func run(progress: (String) -> Void) async throws -> BenchFigures {
         progress("direct: the sharded SQLite store in-process")
         let direct = try await measureDirect()
-        progress("rpcFloor: Ready through ProxyClient to a proxy child")
+        let counts = sweep.map(String.init).joined(separator: ", ")
+        progress("rpcFloor: Ready through ProxyClient to a proxy child, at \(counts) clients")
         let proxy = try await DataProxyProcess.launch(id: 1, configuration: launchConfiguration(), logger: logger)
         var floors: [Int: BenchFigures.Throughput] = [:]
         for count in sweep {
             floors[count] = try await measureThroughput(clients: count, duration: duration, proxyPid: proxy.pid,
                                                         makeClient: { _ in proxy.client }, step: { client, _ in _ = try await client.ready() })
         }
-        progress("proxied: the op mix through ProxyClient, the proxy child and SQLite")
+        progress("proxied: the op mix through ProxyClient, the proxy child and SQLite, at \(counts) clients")
         var mixes: [Int: BenchFigures.Throughput] = [:]
         for count in sweep { mixes[count] = try await measureStore(proxy.client, clients: count, proxyPid: proxy.pid) }
         let points = sweep.map { BenchFigures.SweepPoint(clients: $0, rpcFloor: floors[$0]!, proxied: mixes[$0]!) }
@@ -48,7 +49,8 @@ struct Benchmarks {
         #else
         let build = "release"
         #endif
-        return BenchFigures(direct: direct, rpcFloor: floors[clients]!, proxied: mixes[clients]!, sweep: points, rollout: rollout, faults: faults, reshard: reshard,
+        return BenchFigures(direct: direct, rpcFloor: floors[clients]!, proxied: mixes[clients]!, sweep: points,
+                            rollout: rollout, faults: faults, reshard: reshard,
                             proxyRssMB: memory.rss, proxyPrivateMB: memory.anonymous, proxyUssMB: memory.uss, proxyPssMB: memory.pss,
                             clients: clients, secondsPerRun: Double(duration.components.seconds), build: build,
                             durability: durability.rawValue)

@@ -29,8 +29,9 @@ public final class ProxyClient: NoteStore {
         self.stats = stats
         self.address = address
         self.timeout = timeout
-        let (host, port) = address.lastIndex(of: ":").map { (String(address[..<$0]), Int(address[address.index(after: $0)...]) ?? 0) }
-            ?? (address, 80)
+        let colon = address.lastIndex(of: ":")
+        let host = colon.map { String(address[..<$0]) } ?? address
+        let port = colon.flatMap { Int(address[address.index(after: $0)...]) } ?? 80
         pool = RPCConnectionPool(host: host, port: port, proxyId: id)
         var headers: HTTPHeaders = ["host": address, "content-type": "application/json"]
         if let token { headers.add(name: "authorization", value: "Bearer \(token)") }

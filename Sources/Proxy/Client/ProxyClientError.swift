@@ -1,6 +1,6 @@
 /// Why a call to a proxy failed, when it is not a store error. `notSent` means the request
-/// never left this process (nothing to connect to), so it is safe to send elsewhere; every
-/// other case may have reached the proxy.
+/// never left this process (nothing to connect to, or its connection had closed before a byte
+/// was written), so it is safe to send elsewhere; every other case may have reached the proxy.
 public enum ProxyClientError: Error, Sendable, Equatable, CustomStringConvertible {
     case notSent(proxyId: Int, reason: String)
     case transport(proxyId: Int, reason: String)

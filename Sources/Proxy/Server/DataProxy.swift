@@ -48,6 +48,7 @@ public final class DataProxy: Sendable {
         }
     }
 
+    /// Reads the call's method and params; answers it when that needs nothing more.
     public func dispatch(_ request: RPCRequest) -> Dispatch {
         guard let method = RPCMethod(name: request.method) else { return .answered(.failure(.methodNotFound(request.method))) }
         do {

@@ -1,4 +1,3 @@
-import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -16,15 +15,13 @@ public struct DataProxyServer: Service {
     public let proxy: DataProxy
     public let port: Int
     public let token: String?
-    public let logger: Logger
     private let onRunning: @Sendable (Int) async -> Void
 
     /// - Parameter onRunning: called with the bound port once the server accepts connections.
-    public init(proxy: DataProxy, port: Int, token: String?, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) {
+    public init(proxy: DataProxy, port: Int, token: String?, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) {
         self.proxy = proxy
         self.port = port
         self.token = token
-        self.logger = logger
         self.onRunning = onRunning
     }
 
