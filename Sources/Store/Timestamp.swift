@@ -17,8 +17,37 @@ public enum Timestamp {
     public static func encode(_ date: Date) -> String {
         let milliseconds = self.milliseconds(date)
         let days = floorDivide(milliseconds, millisecondsPerDay)
-        var rest = milliseconds - days * millisecondsPerDay
+        let rest = milliseconds - days * millisecondsPerDay
         let (year, month, day) = civil(fromDays: days)
+        guard (0...9999).contains(year) else { return encode(year: year, month: month, day: day, millisecondsOfDay: rest) }
+        // Every field has a fixed width: the 24 bytes are written in place. Building a string
+        // per field made this the costliest step of writing a note on the wire (`perf`).
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            var index = 0
+            func put(_ value: Int64, digits: Int, then separator: Character) {
+                var value = value
+                for position in (index..<index + digits).reversed() {
+                    buffer[position] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+                buffer[index + digits] = separator.asciiValue!
+                index += digits + 1
+            }
+            let seconds = rest / 1000
+            put(year, digits: 4, then: "-")
+            put(month, digits: 2, then: "-")
+            put(day, digits: 2, then: "T")
+            put(seconds / 3600, digits: 2, then: ":")
+            put(seconds / 60 % 60, digits: 2, then: ":")
+            put(seconds % 60, digits: 2, then: ".")
+            put(rest % 1000, digits: 3, then: "Z")
+            return index
+        }
+    }
+
+    /// The same for a year of other than four digits.
+    private static func encode(year: Int64, month: Int64, day: Int64, millisecondsOfDay: Int64) -> String {
+        var rest = millisecondsOfDay
         let millis = rest % 1000
         rest /= 1000
         var text = ""

@@ -7,6 +7,8 @@ import Testing
         let date = try Timestamp.decode("2026-11-28T10:00:00.123Z")
         #expect(Timestamp.encode(date) == "2026-11-28T10:00:00.123Z")
         #expect(Timestamp.encode(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
+        #expect(Timestamp.encode(Timestamp.date(milliseconds: 253_402_300_799_999)) == "9999-12-31T23:59:59.999Z")
+        #expect(Timestamp.encode(Timestamp.date(milliseconds: 253_402_300_800_000)) == "10000-01-01T00:00:00.000Z")
     }
 
     @Test func decodesWithOrWithoutFractionsAndOffsets() throws {
