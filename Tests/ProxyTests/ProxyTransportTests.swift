@@ -60,6 +60,20 @@ import Glibc
         await proxy.shutdown(logger: harness.logger)
     }
 
+    @Test func aClientThatAsksBeforeSendingItsBodyIsToldToGoOn() async throws {
+        let harness = ProxyHarness()
+        let proxy = try await harness.launch()
+        let connection = try RawHTTPConnection(port: proxy.port)
+        let request = post(ready(id: 5), token: proxy.token, headers: "Expect: 100-continue\r\n")
+        let headEnd = try #require(request.range(of: "\r\n\r\n")).upperBound
+        try connection.send(String(request[..<headEnd]))
+        #expect(try connection.response().status == 100)   // what curl waits a second for
+        try connection.send(String(request[headEnd...]))
+        let answer = try connection.response()
+        #expect(answer.status == 200 && answer.body.contains(#""id":5"#), "\(answer.body)")
+        await proxy.shutdown(logger: harness.logger)
+    }
+
     @Test func otherPathsAndMethodsAreRefusedAndTheConnectionServesOn() async throws {
         let harness = ProxyHarness()
         let proxy = try await harness.launch()

@@ -43,6 +43,10 @@ final class RPCHTTPHandler: ChannelInboundHandler {
                 state = .refusing(head, status, error)
             } else {
                 state = .reading(head, body: context.channel.allocator.buffer(capacity: head.contentLength ?? 256))
+                // curl asks before it sends a body over 1 KiB, and waits a second for the answer.
+                if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+                    context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+                }
             }
         case (.body(var part), .reading(let head, var body)):
             state = .idle   // lets `body` grow in place
