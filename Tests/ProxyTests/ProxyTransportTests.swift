@@ -17,143 +17,147 @@ import Glibc
 
     private func ready(id: Int) -> String { #"{"jsonrpc":"2.0","id":\#(id),"method":"Ready"}"# }
 
-    @Test func pipelinedCallsAreAnsweredInOrderOnOneConnection() async throws {
+    /// Runs `body` against a fresh proxy child, which is stopped afterwards whatever happens.
+    private func withProxy(_ body: (DataProxyProcess) async throws -> Void) async throws {
         let harness = ProxyHarness()
         let proxy = try await harness.launch()
-        let connection = try RawHTTPConnection(port: proxy.port)
-        // A store call (answered from the store's thread) between two answered on the event
-        // loop: the answers still come in the order asked.
-        let account = UUID().uuidString.lowercased()
-        let count = #"{"jsonrpc":"2.0","id":2,"method":"CountNotes","params":{"accountId":"\#(account)"}}"#
-        try connection.send(post(ready(id: 1), token: proxy.token) + post(count, token: proxy.token) + post(ready(id: 3), token: proxy.token))
-        let answers = try (1...3).map { _ in try connection.response() }
-        #expect(answers.map(\.status) == [200, 200, 200])
-        #expect(answers[0].body.contains(#""id":1"#) && answers[0].body.contains(#""ready":true"#), "\(answers[0].body)")
-        #expect(answers[1].body.contains(#""id":2"#) && answers[1].body.contains(#""result":0"#), "\(answers[1].body)")
-        #expect(answers[2].body.contains(#""id":3"#), "\(answers[2].body)")
+        do {
+            try await body(proxy)
+        } catch {
+            await proxy.shutdown(logger: harness.logger)
+            throw error
+        }
         await proxy.shutdown(logger: harness.logger)
+    }
+
+    @Test func pipelinedCallsAreAnsweredInOrderOnOneConnection() async throws {
+        try await withProxy { proxy in
+            let connection = try RawHTTPConnection(port: proxy.port)
+            // A store call (answered from the store's thread) between two answered on the event
+            // loop: the answers still come in the order asked.
+            let account = UUID().uuidString.lowercased()
+            let count = #"{"jsonrpc":"2.0","id":2,"method":"CountNotes","params":{"accountId":"\#(account)"}}"#
+            try connection.send(post(ready(id: 1), token: proxy.token) + post(count, token: proxy.token) + post(ready(id: 3), token: proxy.token))
+            let answers = try (1...3).map { _ in try connection.response() }
+            #expect(answers.map(\.status) == [200, 200, 200])
+            #expect(answers[0].body.contains(#""id":1"#) && answers[0].body.contains(#""ready":true"#), "\(answers[0].body)")
+            #expect(answers[1].body.contains(#""id":2"#) && answers[1].body.contains(#""result":0"#), "\(answers[1].body)")
+            #expect(answers[2].body.contains(#""id":3"#), "\(answers[2].body)")
+        }
     }
 
     @Test func connectionCloseIsHonouredAfterTheAnswer() async throws {
-        let harness = ProxyHarness()
-        let proxy = try await harness.launch()
-        let connection = try RawHTTPConnection(port: proxy.port)
-        try connection.send(post(ready(id: 7), token: proxy.token, headers: "Connection: close\r\n"))
-        let answer = try connection.response()
-        #expect(answer.status == 200 && answer.body.contains(#""id":7"#))
-        #expect(answer.headers["connection"] == "close")
-        #expect(try connection.isClosedByPeer())
-        await proxy.shutdown(logger: harness.logger)
+        try await withProxy { proxy in
+            let connection = try RawHTTPConnection(port: proxy.port)
+            try connection.send(post(ready(id: 7), token: proxy.token, headers: "Connection: close\r\n"))
+            let answer = try connection.response()
+            #expect(answer.status == 200 && answer.body.contains(#""id":7"#))
+            #expect(answer.headers["connection"] == "close")
+            #expect(try connection.isClosedByPeer())
+        }
     }
 
     @Test func aChunkedBodyIsReadWhole() async throws {
-        let harness = ProxyHarness()
-        let proxy = try await harness.launch()
-        let connection = try RawHTTPConnection(port: proxy.port)
-        let body = ready(id: 4)
-        let (first, second) = (body.prefix(10), body.dropFirst(10))
-        try connection.send("POST /rpc HTTP/1.1\r\nHost: proxy\r\nContent-Type: application/json\r\nAuthorization: Bearer \(proxy.token)\r\n"
-            + "Transfer-Encoding: chunked\r\n\r\n"
-            + String(first.utf8.count, radix: 16) + "\r\n\(first)\r\n" + String(second.utf8.count, radix: 16) + "\r\n\(second)\r\n0\r\n\r\n")
-        let answer = try connection.response()
-        #expect(answer.status == 200 && answer.body.contains(#""id":4"#), "\(answer.body)")
-        await proxy.shutdown(logger: harness.logger)
+        try await withProxy { proxy in
+            let connection = try RawHTTPConnection(port: proxy.port)
+            let body = ready(id: 4)
+            let (first, second) = (body.prefix(10), body.dropFirst(10))
+            try connection.send("POST /rpc HTTP/1.1\r\nHost: proxy\r\nContent-Type: application/json\r\nAuthorization: Bearer \(proxy.token)\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n"
+                + String(first.utf8.count, radix: 16) + "\r\n\(first)\r\n" + String(second.utf8.count, radix: 16) + "\r\n\(second)\r\n0\r\n\r\n")
+            let answer = try connection.response()
+            #expect(answer.status == 200 && answer.body.contains(#""id":4"#), "\(answer.body)")
+        }
     }
 
     @Test func aClientThatAsksBeforeSendingItsBodyIsToldToGoOn() async throws {
-        let harness = ProxyHarness()
-        let proxy = try await harness.launch()
-        let connection = try RawHTTPConnection(port: proxy.port)
-        let request = post(ready(id: 5), token: proxy.token, headers: "Expect: 100-continue\r\n")
-        let headEnd = try #require(request.range(of: "\r\n\r\n")).upperBound
-        try connection.send(String(request[..<headEnd]))
-        #expect(try connection.response().status == 100)   // what curl waits a second for
-        try connection.send(String(request[headEnd...]))
-        let answer = try connection.response()
-        #expect(answer.status == 200 && answer.body.contains(#""id":5"#), "\(answer.body)")
-        await proxy.shutdown(logger: harness.logger)
+        try await withProxy { proxy in
+            let connection = try RawHTTPConnection(port: proxy.port)
+            let request = post(ready(id: 5), token: proxy.token, headers: "Expect: 100-continue\r\n")
+            let headEnd = try #require(request.range(of: "\r\n\r\n")).upperBound
+            try connection.send(String(request[..<headEnd]))
+            #expect(try connection.response().status == 100)   // what curl waits a second for
+            try connection.send(String(request[headEnd...]))
+            let answer = try connection.response()
+            #expect(answer.status == 200 && answer.body.contains(#""id":5"#), "\(answer.body)")
+        }
     }
 
     @Test func otherPathsAndMethodsAreRefusedAndTheConnectionServesOn() async throws {
-        let harness = ProxyHarness()
-        let proxy = try await harness.launch()
-        let connection = try RawHTTPConnection(port: proxy.port)
-        try connection.send("GET /rpc HTTP/1.1\r\nHost: proxy\r\nAuthorization: Bearer \(proxy.token)\r\n\r\n")
-        let wrongMethod = try connection.response()
-        #expect(wrongMethod.status == 405 && wrongMethod.headers["allow"] == "POST", "\(wrongMethod)")
-        #expect(wrongMethod.body.contains("use POST"))
-        try connection.send(post(ready(id: 1), token: proxy.token).replacingOccurrences(of: "POST /rpc", with: "POST /nope?x=1"))
-        let wrongPath = try connection.response()
-        #expect(wrongPath.status == 404 && wrongPath.body.contains("no such path: POST /nope"), "\(wrongPath)")
-        try connection.send(post(ready(id: 2), token: proxy.token).replacingOccurrences(of: "POST /rpc", with: "POST /rpc?trace=1"))
-        let served = try connection.response()
-        #expect(served.status == 200 && served.body.contains(#""id":2"#), "\(served)")
-        await proxy.shutdown(logger: harness.logger)
+        try await withProxy { proxy in
+            let connection = try RawHTTPConnection(port: proxy.port)
+            try connection.send("GET /rpc HTTP/1.1\r\nHost: proxy\r\nAuthorization: Bearer \(proxy.token)\r\n\r\n")
+            let wrongMethod = try connection.response()
+            #expect(wrongMethod.status == 405 && wrongMethod.headers["allow"] == "POST", "\(wrongMethod)")
+            #expect(wrongMethod.body.contains("use POST"))
+            try connection.send(post(ready(id: 1), token: proxy.token).replacingOccurrences(of: "POST /rpc", with: "POST /nope?x=1"))
+            let wrongPath = try connection.response()
+            #expect(wrongPath.status == 404 && wrongPath.body.contains("no such path: POST /nope"), "\(wrongPath)")
+            try connection.send(post(ready(id: 2), token: proxy.token).replacingOccurrences(of: "POST /rpc", with: "POST /rpc?trace=1"))
+            let served = try connection.response()
+            #expect(served.status == 200 && served.body.contains(#""id":2"#), "\(served)")
+        }
     }
 
     @Test func bytesThatAreNotHTTPGetA400AndTheProxyServesOn() async throws {
-        let harness = ProxyHarness()
-        let proxy = try await harness.launch()
-        let garbage = try RawHTTPConnection(port: proxy.port)
-        try garbage.send("\u{1}\u{2}NOT HTTP AT ALL\r\n\r\n")
-        #expect(try garbage.response().status == 400)
-        #expect(try garbage.isClosedByPeer())
-        #expect(try await proxy.client.ready().ready)
-        await proxy.shutdown(logger: harness.logger)
+        try await withProxy { proxy in
+            let garbage = try RawHTTPConnection(port: proxy.port)
+            try garbage.send("\u{1}\u{2}NOT HTTP AT ALL\r\n\r\n")
+            #expect(try garbage.response().status == 400)
+            #expect(try garbage.isClosedByPeer())
+            #expect(try await proxy.client.ready().ready)
+        }
     }
 
     @Test func aClientThatLeavesMidBodyCostsNothing() async throws {
-        let harness = ProxyHarness()
-        let proxy = try await harness.launch()
-        let account = UUID()
-        var writer = JSONWriter()
-        writer.raw(#"{"jsonrpc":"2.0","id":1,"method":"CreateNote","params":"#)
-        NoteStoreCall.createNote(accountId: account, note: Note(creator: account, createdAt: Note.now(), updatedAt: Note.now(), content: "cut"))
-            .writeParams(into: &writer)
-        writer.raw("}")
-        do {
-            let leaving = try RawHTTPConnection(port: proxy.port)
-            try leaving.send(String(post(String(decoding: writer.bytes, as: UTF8.self), token: proxy.token).dropLast(2)))
+        try await withProxy { proxy in
+            let account = UUID()
+            var writer = JSONWriter()
+            writer.raw(#"{"jsonrpc":"2.0","id":1,"method":"CreateNote","params":"#)
+            NoteStoreCall.createNote(accountId: account, note: Note(creator: account, createdAt: Note.now(), updatedAt: Note.now(), content: "cut"))
+                .writeParams(into: &writer)
+            writer.raw("}")
+            do {
+                let leaving = try RawHTTPConnection(port: proxy.port)
+                try leaving.send(String(post(String(decoding: writer.bytes, as: UTF8.self), token: proxy.token).dropLast(2)))
+            }
+            #expect(try await proxy.client.countNotes(accountId: account) == 0)
+            #expect(try await proxy.client.ready().ready)
         }
-        #expect(try await proxy.client.countNotes(accountId: account) == 0)
-        #expect(try await proxy.client.ready().ready)
-        await proxy.shutdown(logger: harness.logger)
     }
 
     @Test func aHungProxyTimesOutAsMaybeReachedAndACancelledCallReturns() async throws {
-        let harness = ProxyHarness()
-        let proxy = try await harness.launch()
-        let client = ProxyClient(id: 1, address: "127.0.0.1:\(proxy.port)", token: proxy.token)
-        #expect(try await client.ready().ready)
-        kill(proxy.pid, SIGSTOP)
-        do {
-            _ = try await client.ready(timeout: .milliseconds(200))
-            Issue.record("a stopped proxy answered")
-        } catch let error as ProxyClientError {
-            #expect(error.mayHaveReachedAProxyThatFailed, "\(error)")
-            #expect("\(error)".contains("no answer within 200 ms"), "\(error)")
+        try await withProxy { proxy in
+            let client = ProxyClient(id: 1, address: "127.0.0.1:\(proxy.port)", token: proxy.token)
+            #expect(try await client.ready().ready)
+            kill(proxy.pid, SIGSTOP)
+            do {
+                _ = try await client.ready(timeout: .milliseconds(200))
+                Issue.record("a stopped proxy answered")
+            } catch let error as ProxyClientError {
+                #expect(error.mayHaveReachedAProxyThatFailed, "\(error)")
+                #expect("\(error)".contains("no answer within 200 ms"), "\(error)")
+            }
+            let waiting = Task { try await client.ready(timeout: .seconds(600)) }
+            waiting.cancel()
+            await #expect(throws: CancellationError.self) { _ = try await waiting.value }
+            kill(proxy.pid, SIGCONT)
+            #expect(try await client.ready().ready)
+            await client.shutdown()
+            await #expect(throws: ProxyClientError.notSent(proxyId: 1, reason: "the client is shut down")) { _ = try await client.ready() }
         }
-        let waiting = Task { try await client.ready(timeout: .seconds(600)) }
-        waiting.cancel()
-        await #expect(throws: CancellationError.self) { _ = try await waiting.value }
-        kill(proxy.pid, SIGCONT)
-        #expect(try await client.ready().ready)
-        await client.shutdown()
-        await #expect(throws: ProxyClientError.notSent(proxyId: 1, reason: "the client is shut down")) { _ = try await client.ready() }
-        await proxy.shutdown(logger: harness.logger)
     }
 
     @Test func manyConcurrentCallsAllSucceedAndFewConnectionsStayOpen() async throws {
-        let harness = ProxyHarness()
-        let proxy = try await harness.launch()
-        let client = ProxyClient(id: 1, address: "127.0.0.1:\(proxy.port)", token: proxy.token)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<64 { group.addTask { for _ in 0..<5 { _ = try await client.ready() } } }
-            try await group.waitForAll()
+        try await withProxy { proxy in
+            let client = ProxyClient(id: 1, address: "127.0.0.1:\(proxy.port)", token: proxy.token)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<64 { group.addTask { for _ in 0..<5 { _ = try await client.ready() } } }
+                try await group.waitForAll()
+            }
+            #expect((1...RPCConnectionPool.maxIdle).contains(client.idleConnections), "\(client.idleConnections)")
+            await client.shutdown()
+            #expect(client.idleConnections == 0)
         }
-        #expect((1...RPCConnectionPool.maxIdle).contains(client.idleConnections), "\(client.idleConnections)")
-        await client.shutdown()
-        #expect(client.idleConnections == 0)
-        await proxy.shutdown(logger: harness.logger)
     }
 }
