@@ -58,7 +58,8 @@ struct BenchCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let counts = clients?.counts ?? (quick ? [8] : [8, 1, 32])
-        let benchmarks = Benchmarks(clients: counts[0], sweep: Array(Set(counts)).sorted(), duration: .seconds(seconds ?? (quick ? 5 : 20)), deploys: deploys ?? (quick ? 3 : 10),
+        let benchmarks = Benchmarks(clients: counts[0], sweep: Array(Set(counts)).sorted(),
+                                    duration: .seconds(seconds ?? (quick ? 5 : 20)), deploys: deploys ?? (quick ? 3 : 10),
                                     rolloutWait: .seconds(quick ? 1 : 2), durability: durability,
                                     reshardAccounts: quick ? 20 : 40, reshardNotesPerAccount: reshardNotes ?? (quick ? 100 : 250), directory: directory,
                                     logger: Logger(label: "bench"))

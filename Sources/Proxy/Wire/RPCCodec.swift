@@ -85,10 +85,6 @@ public enum RPCCodec {
                 if let id = request.id { responses.append(frame(id: id, outcome: outcome)) }
             }
         }
-        return joined(responses, batch: batch)
-    }
-
-    private static func joined(_ responses: [Data], batch: Bool) -> Data? {
         if responses.isEmpty { return nil }
         if !batch { return responses[0] }
         var joined = Data("[".utf8)
