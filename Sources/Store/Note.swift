@@ -21,6 +21,18 @@ extension Note {
     /// Notes are stored and sent with millisecond precision; rounding once on creation keeps
     /// a note equal to itself after a round trip through JSON or SQLite.
     public static func now() -> Date { Timestamp.roundedToMilliseconds(Date()) }
+
+    /// The note with new content, stamped strictly after the version it was edited from — now,
+    /// or a millisecond after that version's stamp when the clock has not passed it (two edits
+    /// in one millisecond, or a clock stepped back). The store keeps an update only when it is
+    /// newer than the row, so an edit always replaces what it was made from, and a retry of an
+    /// older edit never does.
+    public func edited(content: String, at now: Date = Note.now()) -> Note {
+        var note = self
+        note.content = content
+        note.updatedAt = max(now, Timestamp.roundedToMilliseconds(updatedAt + 0.001))
+        return note
+    }
 }
 
 // MARK: The JSON shape

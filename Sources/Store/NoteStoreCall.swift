@@ -42,6 +42,16 @@ public enum NoteStoreCall: Sendable, Hashable {
         }
     }
 
+    /// The write this call makes to an account's notes; nil for reads and the rest.
+    public var noteWrite: (accountId: UUID, write: NoteWrite)? {
+        switch self {
+        case .createNote(let accountId, let note): (accountId, .create(note))
+        case .updateNote(let accountId, let note): (accountId, .update(note))
+        case .deleteNote(let accountId, let note): (accountId, .delete(note))
+        default: nil
+        }
+    }
+
     /// The account whose notes the call reads or writes, which decides its shard; nil for
     /// calls on every shard and for the placement's own calls.
     public var accountId: UUID? {
@@ -51,6 +61,20 @@ public enum NoteStoreCall: Sendable, Hashable {
             accountId
         case .totalNotes, .healthCheck, .moveAccount, .growShards, .stepPlacement, .describePlacement:
             nil
+        }
+    }
+}
+
+/// A change to one note: what the write path carries to the row, so the store decides the
+/// operation once.
+public enum NoteWrite: Sendable, Hashable {
+    case create(Note)
+    case update(Note)
+    case delete(Note)
+
+    public var note: Note {
+        switch self {
+        case .create(let note), .update(let note), .delete(let note): note
         }
     }
 }

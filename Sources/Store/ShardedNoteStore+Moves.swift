@@ -7,14 +7,14 @@ import GRDB
 extension ShardedNoteStore {
     /// Queues the move. It takes no shard lock: until a step copies, nothing of the account has
     /// moved, and every write from now on also copies its note to the target.
-    func startMove(of accountId: UUID, to target: Int) async throws -> (from: Int, to: Int) {
+    func startMove(of accountId: UUID, to target: Int, deadline: Date?) async throws -> (from: Int, to: Int) {
         let state = try placement.state()
         guard (0..<state.shardCount).contains(target) else {
             throw StoreError.invalidInput("shard \(target) does not exist; the data dir has shards 0…\(state.shardCount - 1)")
         }
         let home = state.home(of: accountId)
         let total = try await shard(home).count(creator: accountId)
-        return try placement.write { db in
+        return try placement.write(deadline: deadline) { db in
             let state = try PlacementDatabase.state(in: db)
             if let resharding = state.resharding {
                 throw StoreError.conflict("the shards are growing \(resharding.from) → \(resharding.to); move accounts when that is done")
@@ -36,7 +36,7 @@ extension ShardedNoteStore {
     /// lands anywhere meanwhile — makes the hash placement for `count` the rule and queues a
     /// move for each account with notes that it would place elsewhere. The same growth asked
     /// again (a retry) answers as the first did.
-    func grow(to count: Int) async throws -> (from: Int, to: Int) {
+    func grow(to count: Int, deadline: Date?) async throws -> (from: Int, to: Int) {
         let state = try placement.state()
         if let resharding = state.resharding, resharding.to == count { return resharding }
         guard count <= Self.maxShards else { throw StoreError.invalidInput("count must be at most \(Self.maxShards), got \(count)") }
@@ -53,23 +53,24 @@ extension ShardedNoteStore {
         let oldShards = try (0..<state.shardCount).map { try shard($0) }
         let router = ShardRouter(shardCount: count)
         return try await mappingErrors(shard: "placement") {
-            try Self.withWriteLocks(on: oldShards[...]) { shardDatabases in
-                try placement.write { db in
+            try ShardLocks.withWriteLocks(on: oldShards, deadline: deadline) { held in
+                try placement.write(deadline: deadline) { db in
                     let current = try PlacementDatabase.state(in: db)
                     guard current.shardCount == state.shardCount, current.moving.isEmpty, current.resharding == nil else {
                         throw StoreError.conflict("the placement changed while the shards were growing; try again")
                     }
                     var queue = try PlacementDatabase.nextQueuePosition(in: db)
                     var withNotes = Set<UUID>()
-                    for (index, shardDB) in shardDatabases.enumerated() {
-                        for accountId in try SQLiteNoteShard.creators(in: shardDB) where current.home(of: accountId) == index {
+                    for index in oldShards.indices {
+                        let shardDB = try held[index]
+                        for accountId in try NoteRows.creators(in: shardDB) where current.home(of: accountId) == index {
                             withNotes.insert(accountId)
                             let target = router.shard(for: accountId)
                             if target == index {
                                 try PlacementDatabase.remove(accountId, in: db)
                             } else {
                                 try PlacementDatabase.save(PlacementRow(accountId: accountId, shard: index, movingTo: target,
-                                                                        total: SQLiteNoteShard.count(of: accountId, in: shardDB),
+                                                                        total: NoteRows.count(of: accountId, in: shardDB),
                                                                         queuedAt: queue), in: db)
                                 queue += 1
                             }
@@ -86,20 +87,13 @@ extension ShardedNoteStore {
         }
     }
 
-    /// Holds the write lock of every shard in `shards` (taken in index order) while `body` runs.
-    private static func withWriteLocks<T>(on shards: ArraySlice<SQLiteNoteShard>, holding held: [Database] = [],
-                                          _ body: ([Database]) throws -> T) throws -> T {
-        guard let first = shards.first else { return try body(held) }
-        return try first.pool.write { db in try withWriteLocks(on: shards.dropFirst(), holding: held + [db], body) }
-    }
-
     /// One bounded step of the first queued move: copy a batch (switching homes after the
     /// last), or delete a batch of the copies left behind, or end a finished growth.
-    func step() async throws {
+    func step(deadline: Date?) async throws {
         let state = try placement.state()
         guard let row = state.moving.first else {
             if state.resharding != nil {
-                try placement.write { db in
+                try placement.write(deadline: deadline) { db in
                     guard try PlacementDatabase.state(in: db).moving.isEmpty else { return }
                     try PlacementDatabase.set("reshardFrom", nil, in: db)
                     try PlacementDatabase.set("reshardTo", nil, in: db)
@@ -108,58 +102,65 @@ extension ShardedNoteStore {
             return
         }
         if let leftover = row.leftoverOn {
-            try await cleanUp(row, on: leftover, shardCount: state.shardCount)
+            try await cleanUp(row, on: leftover, shardCount: state.shardCount, deadline: deadline)
         } else if let target = row.movingTo {
-            try await copyBatch(row, to: target)
+            try await copyBatch(row, to: target, deadline: deadline)
         }
     }
 
     /// Copies the notes after the cursor, a batch at a time, holding the source's write lock so
-    /// no write of the account lands in between. The batch's key range on the target is made
-    /// exactly the source's (copies a crash left there are replaced). After the last batch,
-    /// still under the lock, the home switches to the target.
-    private func copyBatch(_ row: PlacementRow, to target: Int) async throws {
-        let source = try shard(row.shard)
-        let targetShard = try shard(target)
-        try await source.write { db in
-            let placementNow = try placement.state()
-            guard placementNow.row(of: row.accountId) == row else { return }   // another step got here first
-            let page = try SQLiteNoteShard.notes(of: row.accountId, after: row.cursor, limit: Self.moveBatch + 1, in: db)
-            let isLast = page.count <= Self.moveBatch
-            let batch = page.prefix(Self.moveBatch)
-            let through = isLast ? nil : batch.last.map(NoteKey.init)
-            try targetShard.pool.write { targetDB in
-                try SQLiteNoteShard.deleteNotes(of: row.accountId, after: row.cursor, through: through, in: targetDB)
-                for note in batch { try SQLiteNoteShard.put(note, in: targetDB) }
-            }
-            let total = try SQLiteNoteShard.count(of: row.accountId, in: db)
-            try placement.write { placementDB in
-                var next = row
-                next.total = total
-                if isLast {
-                    next.leftoverOn = row.shard
-                    next.shard = target
-                    next.movingTo = nil
-                    next.cursor = nil
-                    next.copied = total
-                    try PlacementDatabase.bumpVersion(in: placementDB)
-                } else {
-                    next.cursor = through
-                    next.copied = min(total, row.copied + batch.count)
+    /// no write of the account lands in between, and the target's (both in the one lock order,
+    /// `ShardLocks`). The batch's key range on the target is made exactly the source's (copies
+    /// a crash left there are replaced). The last batch brings the account's tombstones too
+    /// and, still under the locks, switches the home to the target. Commits: target first,
+    /// placement next; the source wrote nothing.
+    private func copyBatch(_ row: PlacementRow, to target: Int, deadline: Date?) async throws {
+        let shards = [try shard(row.shard), try shard(target)]
+        try await mappingErrors(shard: ShardRouter.shardName(row.shard)) {
+            try ShardLocks.withWriteLocks(on: shards, deadline: deadline) { held in
+                guard try placement.state().row(of: row.accountId) == row else { return }   // another step got here first
+                let source = try held[row.shard], targetDB = try held[target]
+                let page = try NoteRows.notes(of: row.accountId, after: row.cursor, limit: Self.moveBatch + 1, in: source)
+                let isLast = page.count <= Self.moveBatch
+                let batch = page.prefix(Self.moveBatch)
+                let through = isLast ? nil : batch.last.map(NoteKey.init)
+                try NoteRows.deleteNotes(of: row.accountId, after: row.cursor, through: through, in: targetDB)
+                for note in batch { try NoteRows.put(note, in: targetDB) }
+                if isLast { try NoteRows.copyTombstones(of: row.accountId, from: source, to: targetDB) }
+                try held.commit(target)
+                let total = try NoteRows.count(of: row.accountId, in: source)
+                try placement.write(deadline: deadline) { placementDB in
+                    var next = row
+                    next.total = total
+                    if isLast {
+                        next.leftoverOn = row.shard
+                        next.shard = target
+                        next.movingTo = nil
+                        next.cursor = nil
+                        next.copied = total
+                        try PlacementDatabase.bumpVersion(in: placementDB)
+                    } else {
+                        next.cursor = through
+                        next.copied = min(total, row.copied + batch.count)
+                    }
+                    try PlacementDatabase.save(next, in: placementDB)
                 }
-                try PlacementDatabase.save(next, in: placementDB)
             }
         }
     }
 
-    /// Deletes a batch of the copies the account left on its old shard; when none are left,
-    /// the move is done (and the row goes if the account is on its hash placement).
-    private func cleanUp(_ row: PlacementRow, on leftover: Int, shardCount: Int) async throws {
-        let deleted = try await shard(leftover).write { db in
-            try SQLiteNoteShard.deleteSomeNotes(of: row.accountId, limit: Self.moveBatch, in: db)
+    /// Deletes a batch of the rows (notes, then tombstones) the account left on its old shard;
+    /// when none are left, the move is done (and the row goes if the account is on its hash
+    /// placement).
+    private func cleanUp(_ row: PlacementRow, on leftover: Int, shardCount: Int, deadline: Date?) async throws {
+        let leftoverShard = try shard(leftover)
+        let deleted = try await mappingErrors(shard: leftoverShard.name) {
+            try ShardLocks.withWriteLocks(on: [leftoverShard], deadline: deadline) { held in
+                try NoteRows.deleteSomeRows(of: row.accountId, limit: Self.moveBatch, in: held[leftover])
+            }
         }
         guard deleted == 0 else { return }
-        try placement.write { db in
+        try placement.write(deadline: deadline) { db in
             guard try PlacementDatabase.state(in: db).row(of: row.accountId) == row else { return }
             if row.shard == ShardRouter(shardCount: shardCount).shard(for: row.accountId) {
                 try PlacementDatabase.remove(row.accountId, in: db)
@@ -182,7 +183,7 @@ extension ShardedNoteStore {
                 notesPerShard.append(try await mappingErrors(shard: ShardRouter.shardName(index)) {
                     try shard(index).pool.read { db in
                         let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM note") ?? 0
-                        return try hidden.reduce(total) { $0 - (try SQLiteNoteShard.count(of: $1, in: db)) }
+                        return try hidden.reduce(total) { $0 - (try NoteRows.count(of: $1, in: db)) }
                     }
                 })
             }

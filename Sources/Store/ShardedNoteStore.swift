@@ -97,31 +97,35 @@ public final class ShardedNoteStore: NoteStore {
     }
 
     public func perform(_ call: NoteStoreCall) async throws -> NoteStoreAnswer {
-        try await perform(call) { _ in }
+        try await perform(call, deadline: nil) { _ in }
     }
 
-    /// Runs the call; `served(shard)` learns which shard served an account's call (the proxy
-    /// counts data-store access by it).
-    public func perform(_ call: NoteStoreCall, served: (Int) -> Void) async throws -> NoteStoreAnswer {
+    /// Runs the call; no lock wait outlives `deadline`, and a write still holding none of its
+    /// effects by then commits nothing (`StoreError.deadlinePassed`). `served(shard)` learns
+    /// which shard served an account's call (the proxy counts data-store access by it).
+    public func perform(_ call: NoteStoreCall, deadline: Date?, served: (Int) -> Void) async throws -> NoteStoreAnswer {
+        if let (accountId, change) = call.noteWrite {
+            try await write(change, of: accountId, deadline: deadline, served: served)
+            return .done
+        }
         switch call {
         case .listNotes(let accountId, _, _), .getNote(let accountId, _), .countNotes(let accountId):
             return try await read(call, of: accountId, served: served)
-        case .createNote(let accountId, let note), .updateNote(let accountId, let note), .deleteNote(let accountId, let note):
-            try await write(call, of: accountId, noteId: note.id, served: served)
-            return .done
+        case .createNote, .updateNote, .deleteNote:
+            throw StoreError.invalidInput("\(call.operation.rawValue) is a write")   // handled above
         case .totalNotes:
             return .count(try await describe().notesPerShard.reduce(0, +))
         case .healthCheck:
             for index in 0..<(try readPlacement().shardCount) { try await shard(index).healthCheck() }
             return .done
         case .moveAccount(let accountId, let shard):
-            let (from, to) = try await startMove(of: accountId, to: shard)
+            let (from, to) = try await startMove(of: accountId, to: shard, deadline: deadline)
             return .shardChange(from: from, to: to)
         case .growShards(let count):
-            let (from, to) = try await grow(to: count)
+            let (from, to) = try await grow(to: count, deadline: deadline)
             return .shardChange(from: from, to: to)
         case .stepPlacement:
-            try await step()
+            try await step(deadline: deadline)
             return .placement(try await describe())
         case .describePlacement:
             return .placement(try await describe())
@@ -153,19 +157,26 @@ public final class ShardedNoteStore: NoteStore {
     /// Writes on the account's home, under its write lock. The version is read once the lock
     /// is held: a move switches homes only under that lock, so if the version is the one the
     /// placement was read at, that placement holds until the write commits. While the account
-    /// moves, the note's new state is copied to the target too, before this shard commits.
-    private func write(_ call: NoteStoreCall, of accountId: UUID, noteId: UUID, served: (Int) -> Void) async throws {
+    /// moves, the write holds the target's lock too (both in the one lock order, `ShardLocks`)
+    /// and copies the note's new state there, committed before the home commits.
+    private func write(_ change: NoteWrite, of accountId: UUID, deadline: Date?, served: (Int) -> Void) async throws {
         var state = try rememberedPlacement()
         while true {
             let home = state.home(of: accountId)
             let mirror = state.row(of: accountId)?.movingTo
             let landed: Bool
             do {
-                landed = try await shard(home).write { db -> Bool in
-                    guard try placement.version() == state.version else { return false }
-                    try SQLiteNoteShard.applyWrite(call, in: db)
-                    if let mirror { try Self.copy(noteId: noteId, of: accountId, from: db, to: shard(mirror)) }
-                    return true
+                let locked = try ([home] + (mirror.map { [$0] } ?? [])).map { try shard($0) }
+                landed = try await mappingErrors(shard: ShardRouter.shardName(home)) {
+                    try ShardLocks.withWriteLocks(on: locked, deadline: deadline) { held -> Bool in
+                        guard try placement.version() == state.version else { return false }
+                        try NoteRows.apply(change, of: accountId, in: held[home])
+                        if let mirror {
+                            try NoteRows.copyNote(id: change.note.id, of: accountId, from: held[home], to: held[mirror])
+                            try held.commit(mirror)
+                        }
+                        return true
+                    }
                 }
             } catch {
                 served(home)
@@ -176,18 +187,6 @@ public final class ShardedNoteStore: NoteStore {
                 return
             }
             state = try readPlacement()
-        }
-    }
-
-    /// Makes the target's row of one note what the source's is now (or removes it).
-    static func copy(noteId: UUID, of accountId: UUID, from source: Database, to target: SQLiteNoteShard) throws {
-        let note = try SQLiteNoteShard.noteRow(id: noteId, creator: accountId, in: source)
-        try target.pool.write { db in
-            if let note {
-                try SQLiteNoteShard.put(note, in: db)
-            } else {
-                try SQLiteNoteShard.deleteNotes(of: accountId, id: noteId, in: db)
-            }
         }
     }
 

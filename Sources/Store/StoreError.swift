@@ -12,6 +12,14 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The request is sound but the state forbids it now (a move already running, …).
     case conflict(String)
     case unavailable(String)
+    /// The call's deadline (milliseconds since the Unix epoch) passed before it could hold the
+    /// locks it needed; nothing was applied.
+    case deadlinePassed(milliseconds: Int64)
+
+    /// The deadline error for `deadline`, at whole milliseconds as it travels.
+    public static func deadlinePassed(_ deadline: Date) -> StoreError {
+        .deadlinePassed(milliseconds: Int64((deadline.timeIntervalSince1970 * 1000).rounded(.down)))
+    }
 
     public var description: String {
         switch self {
@@ -25,6 +33,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
                 + "of a new data dir: leave it out (or give \(stored)), grow the shards live with POST /shards, or --clean to start over"
         case .conflict(let message): message
         case .unavailable(let message): message
+        case .deadlinePassed(let milliseconds):
+            "the deadline \(milliseconds) (ms since the epoch) passed before the call ran; it was not applied"
         }
     }
 }

@@ -25,15 +25,16 @@ import TestSupport
         #expect(try await client.countNotes(accountId: account) == 1)
         #expect(try await client.totalNotes() == 1)
 
-        var edited = first
-        edited.content = "edited"
+        let edited = first.edited(content: "edited")
         try await client.updateNote(accountId: account, note: edited)
         #expect(try await client.getNote(accountId: account, noteId: first.id)?.content == "edited")
 
         let ghost = note(account)
         await #expect(throws: StoreError.noteNotFound(ghost.id)) { try await client.updateNote(accountId: account, note: ghost) }
         await #expect(throws: StoreError.noteNotFound(ghost.id)) { try await client.deleteNote(accountId: account, note: ghost) }
-        await #expect(throws: StoreError.noteAlreadyExists(first.id)) { try await client.createNote(accountId: account, note: first) }
+        var another = first
+        another.createdAt = first.createdAt.addingTimeInterval(1)
+        await #expect(throws: StoreError.noteAlreadyExists(first.id)) { try await client.createNote(accountId: account, note: another) }
         let huge = note(account, String(repeating: "x", count: StoreLimits.maxContentBytes + 1))
         await #expect(throws: StoreError.contentTooLarge(bytes: StoreLimits.maxContentBytes + 1, limit: StoreLimits.maxContentBytes)) {
             try await client.createNote(accountId: account, note: huge)
@@ -73,10 +74,9 @@ import TestSupport
             for worker in 0..<8 {
                 group.addTask {
                     for index in 0..<25 {
-                        var created = Note(creator: account, createdAt: Note.now(), updatedAt: Note.now(), content: "\(worker)-\(index)")
+                        let created = Note(creator: account, createdAt: Note.now(), updatedAt: Note.now(), content: "\(worker)-\(index)")
                         try await client.createNote(accountId: account, note: created)
-                        created.content += " edited"
-                        try await client.updateNote(accountId: account, note: created)
+                        try await client.updateNote(accountId: account, note: created.edited(content: created.content + " edited"))
                     }
                 }
             }

@@ -93,8 +93,7 @@ final class Traffic: Sendable {
                 if let (id, _) = mine.first, step % 3 == 0 {
                     let note = try await call { try await store.getNote(accountId: account, noteId: id) }
                     if note?.content != mine[id] { mismatch("read \(note?.content ?? "nil"), expected \(mine[id] ?? "nil")") }
-                    var edited = try require(note)
-                    edited.content = "edit \(step)"
+                    let edited = try require(note).edited(content: "edit \(step)")
                     try await call { try await store.updateNote(accountId: account, note: edited) }
                     mine[id] = edited.content
                 } else if step % 5 == 0 {

@@ -123,9 +123,25 @@ struct StoreUnderTest {
             let original = note(account)
             try await store.createNote(accountId: account, note: original)
             var other = original
-            other.content = "another text under the same id"
+            other.content = "another note under the same id"
+            other.createdAt = original.createdAt.addingTimeInterval(1)
             await #expect(throws: StoreError.noteAlreadyExists(original.id)) { try await store.createNote(accountId: account, note: other) }
             #expect(try await store.getNote(accountId: account, noteId: original.id) == original)
+        }
+    }
+
+    /// A create is known by its account, id and creation time: sent again after the note was
+    /// edited it is the success it was, and the edit stays.
+    @Test(arguments: StoreKind.allCases)
+    func aCreateSentAgainAfterAnEditKeepsTheEdit(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.with(kind) { (store: any NoteStore) async throws in
+            let account = UUID()
+            let original = note(account)
+            try await store.createNote(accountId: account, note: original)
+            let edited = original.edited(content: "edited since")
+            try await store.updateNote(accountId: account, note: edited)
+            try await store.createNote(accountId: account, note: original)
+            #expect(try await store.getNote(accountId: account, noteId: original.id) == edited)
         }
     }
 

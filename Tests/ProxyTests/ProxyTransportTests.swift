@@ -83,19 +83,39 @@ import Glibc
         }
     }
 
-    @Test func otherPathsAndMethodsAreRefusedAndTheConnectionServesOn() async throws {
+    @Test func otherPathsAndMethodsAreRefusedAndTheConnectionServesOnWhenNoBodyFollows() async throws {
         try await withProxy { proxy in
             let connection = try RawHTTPConnection(port: proxy.port)
             try connection.send("GET /rpc HTTP/1.1\r\nHost: proxy\r\nAuthorization: Bearer \(proxy.token)\r\n\r\n")
             let wrongMethod = try connection.response()
             #expect(wrongMethod.status == 405 && wrongMethod.headers["allow"] == "POST", "\(wrongMethod)")
             #expect(wrongMethod.body.contains("use POST"))
-            try connection.send(post(ready(id: 1), token: proxy.token).replacingOccurrences(of: "POST /rpc", with: "POST /nope?x=1"))
+            try connection.send("POST /nope?x=1 HTTP/1.1\r\nHost: proxy\r\nContent-Length: 0\r\n\r\n")
             let wrongPath = try connection.response()
             #expect(wrongPath.status == 404 && wrongPath.body.contains("no such path: POST /nope"), "\(wrongPath)")
             try connection.send(post(ready(id: 2), token: proxy.token).replacingOccurrences(of: "POST /rpc", with: "POST /rpc?trace=1"))
             let served = try connection.response()
             #expect(served.status == 200 && served.body.contains(#""id":2"#), "\(served)")
+        }
+    }
+
+    /// A request refused at its head is answered at once, before its body — a client that
+    /// declares 10 MB and waits for an answer gets one — and the connection closes, since the
+    /// rest of that body can't be told from a next request.
+    @Test func aRequestRefusedAtItsHeadIsAnsweredBeforeItsBodyAndTheConnectionCloses() async throws {
+        try await withProxy { proxy in
+            for (head, status) in [("POST /rpc HTTP/1.1\r\nHost: proxy\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n", 401),
+                                   ("POST /rpc HTTP/1.1\r\nHost: proxy\r\nAuthorization: Bearer \(proxy.token)\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n", 413),
+                                   ("POST /rpc HTTP/1.1\r\nHost: proxy\r\nAuthorization: Bearer \(proxy.token)\r\nContent-Type: text/plain\r\nContent-Length: 5000\r\n", 415),
+                                   ("PUT /rpc HTTP/1.1\r\nHost: proxy\r\nContent-Length: 5000\r\n", 405),
+                                   ("POST /elsewhere HTTP/1.1\r\nHost: proxy\r\nTransfer-Encoding: chunked\r\n", 404)] {
+                let connection = try RawHTTPConnection(port: proxy.port)
+                try connection.send(head + "Expect: 100-continue\r\n\r\n")
+                let answer = try connection.response()
+                #expect(answer.status == status && answer.headers["connection"] == "close", "\(answer)")
+                #expect(try connection.isClosedByPeer())
+            }
+            #expect(try await proxy.client.ready().ready)
         }
     }
 

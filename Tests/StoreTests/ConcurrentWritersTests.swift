@@ -19,8 +19,7 @@ import TestSupport
                     group.addTask {
                         let note = Note(creator: account, createdAt: Note.now(), updatedAt: Note.now(), content: "n")
                         try await store.createNote(accountId: account, note: note)
-                        var edited = note
-                        edited.content = "edited"
+                        let edited = note.edited(content: "edited")
                         try await store.updateNote(accountId: account, note: edited)
                     }
                 }

@@ -39,8 +39,7 @@ import TestSupport
         #expect(try await shard.get(creator: account, id: kept.id) == kept)
         #expect(try await shard.list(creator: account) == [kept] + written)
 
-        var edited = kept
-        edited.content = String(repeating: "y", count: 64_000)
+        let edited = kept.edited(content: String(repeating: "y", count: 64_000))
         await #expect(throws: StoreError.unavailable("shard-0: disk full, the write was not saved")) { try await shard.updateNote(accountId: account, note: edited) }
         #expect(try await shard.get(creator: account, id: kept.id) == kept)
 

@@ -124,10 +124,7 @@ final class DashboardRuntime: Sendable {
                 return .noteSaved(note)
             }
         case .updateNote(let original, let content):
-            var note = original
-            note.content = content
-            note.updatedAt = max(Note.now(), original.updatedAt)
-            let edited = note
+            let edited = original.edited(content: content)
             run("save the note") {
                 try await service.notes.updateNote(accountId: edited.creator, note: edited)
                 return .noteSaved(edited)

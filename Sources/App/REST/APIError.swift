@@ -25,7 +25,7 @@ struct APIError: Error, CustomStringConvertible {
             case .noteAlreadyExists, .conflict: return APIError(status: .conflict, message: error.description)
             case .contentTooLarge: return APIError(status: .contentTooLarge, message: error.description)
             case .invalidInput: return APIError(status: .badRequest, message: error.description)
-            case .shardCountMismatch, .unavailable: return APIError(status: .serviceUnavailable, message: error.description)
+            case .shardCountMismatch, .unavailable, .deadlinePassed: return APIError(status: .serviceUnavailable, message: error.description)
             }
         case let error as DeployError:
             switch error {

@@ -116,9 +116,7 @@ struct RESTAPI: Sendable {
     private func updateNote(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let (account, noteId) = (try await account(context), try uuid(context, "noteId", "note"))
         let body = try await JSONBody.decode(NoteBody.self, from: request)
-        var note = try await note(account, noteId)
-        note.content = body.content
-        note.updatedAt = max(Note.now(), note.updatedAt)
+        let note = try await note(account, noteId).edited(content: body.content)
         try await notes.updateNote(accountId: account.id, note: note)
         return try JSONBody.response(note)
     }

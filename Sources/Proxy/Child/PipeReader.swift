@@ -21,6 +21,9 @@ public enum PipeReader {
                     break
                 }
             }
+            // The read end is ours to close: left open, every retired proxy would leave two
+            // descriptors behind in `notely`.
+            try? handle.close()
             onEnd()
         }
     }

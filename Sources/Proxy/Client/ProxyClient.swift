@@ -52,13 +52,21 @@ public final class ProxyClient: NoteStore {
         try await perform(call, deadline: Date() + Double(timeout.nanoseconds) / 1e9)
     }
 
-    /// Sends the call with its deadline: the proxy refuses it unapplied once the deadline has
-    /// passed, and this side stops waiting then.
+    /// How much earlier than this side stops waiting the proxy is told the call's deadline is:
+    /// time for a call that passed its last deadline check (every lock held) to commit and
+    /// answer. So a call this side gave up on was refused unapplied, or had landed — and
+    /// answered — before it gave up; it never lands later (docs/DEPLOYMENTS.md, "Deadlines").
+    public static let landingAllowance: TimeInterval = 0.5
+
+    /// Sends the call with its deadline: the proxy refuses it unapplied once the deadline
+    /// (less the landing allowance) has passed, and this side stops waiting at the deadline.
     public func perform(_ call: NoteStoreCall, deadline: Date) async throws -> NoteStoreAnswer {
         let operation = call.operation
         if let counted = operation.dataStoreOperation { stats?.recordProxyCall(version: id, counted) }
         let left = TimeAmount.nanoseconds(max(1, Int64(deadline.timeIntervalSinceNow * 1e9)))
-        let result = try await send(.store(operation), timeout: left, deadline: deadline) { call.writeParams(into: &$0) }
+        let result = try await send(.store(operation), timeout: left, deadline: deadline - Self.landingAllowance) {
+            call.writeParams(into: &$0)
+        }
         do {
             return try NoteStoreAnswer(operation, result: result)
         } catch {

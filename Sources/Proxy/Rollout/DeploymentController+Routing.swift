@@ -9,10 +9,12 @@ import Store
 /// - A call that never reached a proxy (connection refused) goes to another, or waits.
 /// - A call that may have reached a proxy that then died or hung is sent again only once that
 ///   process is gone (a hung one is killed by supervision), so the first try can never land
-///   after the second. Writes are safe to send again (`SQLiteNoteShard`): the same create is a
-///   success, an update keeps the newest `updatedAt`, and a delete whose first try landed
-///   finds nothing — which, on a second try, is the success it was. A move queued again finds
-///   itself queued, which is the success it was too.
+///   after the second. Writes are safe to send again (`NoteRows`): the same create is a success
+///   and never brings back a note deleted since (its tombstone answers), an update replaces
+///   only an older `updatedAt`, and a delete whose first try landed
+///   finds nothing — which, on a second try, is the success it was (only after a try that may
+///   have reached a proxy: one refused at connect time never ran). A move sent again finds
+///   itself queued, or done, which is the success it was too.
 extension DeploymentController {
     /// How long a call may take, waits and retries included; also its deadline on the wire.
     public static let callDeadline: Duration = .seconds(8)
@@ -20,9 +22,10 @@ extension DeploymentController {
     public func perform(_ call: NoteStoreCall) async throws -> NoteStoreAnswer {
         let deadline = ContinuousClock.now + Self.callDeadline
         let wallDeadline = Date() + Self.callDeadline.seconds
+        let homeBefore = try await homeBeforeMove(call)
         var unreachable: [ServingProxy] = []
         var lastFailure: (any Error)?
-        var isRetry = false
+        var isRetry = false   // set once a try may have reached a proxy (and so may have landed)
         while true {
             guard let proxy = await enterServingProxy(excluding: unreachable, before: deadline) else {
                 throw lastFailure ?? DeployError.noServingProxy
@@ -37,22 +40,34 @@ extension DeploymentController {
                 lastFailure = error
                 guard await proxy.process.exited(before: deadline) else { throw error }
                 logger.info("sending \(call.operation.rawValue) again: v\(proxy.id) (pid \(proxy.process.pid)) went away while it ran")
+                isRetry = true
             } catch StoreError.noteNotFound where isRetry && call.operation == .deleteNote {
                 return .done
             } catch let error as StoreError where isRetry && call.operation == .moveAccount {
-                guard let answer = try await moveQueuedByTheFirstTry(call) else { throw error }
+                guard let answer = try await moveMadeByTheFirstTry(call, homeBefore: homeBefore) else { throw error }
                 return answer
             }
-            isRetry = true
         }
     }
 
-    /// A move refused on its second try because the first one landed: the move it queued,
-    /// which is the first try's answer; nil when that is not what happened.
-    private func moveQueuedByTheFirstTry(_ call: NoteStoreCall) async throws -> NoteStoreAnswer? {
-        guard case .moveAccount(let accountId, let shard) = call,
-              let move = try await describePlacement().move(of: accountId), move.to == shard else { return nil }
-        return .shardChange(from: move.from, to: move.to)
+    /// Where the account of a move lives before it is sent, to answer a retry whose first try
+    /// already finished the move; nil for other calls.
+    private func homeBeforeMove(_ call: NoteStoreCall) async throws -> Int? {
+        guard case .moveAccount(let accountId, _) = call else { return nil }
+        return try await perform(.describePlacement).placement().shard(of: accountId)
+    }
+
+    /// A move refused on its second try because the first one landed: the move it queued (or,
+    /// when it is done already, the account on its target), which is the first try's answer;
+    /// nil when that is not what happened.
+    private func moveMadeByTheFirstTry(_ call: NoteStoreCall, homeBefore: Int?) async throws -> NoteStoreAnswer? {
+        guard case .moveAccount(let accountId, let shard) = call else { return nil }
+        let placement = try await describePlacement()
+        if let move = placement.move(of: accountId) {
+            return move.to == shard ? .shardChange(from: move.from, to: move.to) : nil
+        }
+        guard let homeBefore, homeBefore != shard, placement.shard(of: accountId) == shard else { return nil }
+        return .shardChange(from: homeBefore, to: shard)
     }
 
     /// A routable serving version, with a call marked in flight on it — at random when two

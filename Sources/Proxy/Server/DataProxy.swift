@@ -64,12 +64,13 @@ public final class DataProxy: Sendable {
 
     /// Runs a store call under the lock. Only the call itself holds it; reading params and
     /// writing the answer happen outside. A call whose `deadline` has passed by the time it
-    /// holds the lock is refused before it touches the store.
+    /// holds the lock is refused before it touches the store; inside the store, no shard lock
+    /// wait outlives it and it is checked again once the shard locks are held.
     public func run(_ call: NoteStoreCall, deadline: Date?) async -> RPCOutcome {
         do {
             let answer = try await lock.withLock {
-                if let deadline, Date() >= deadline { throw CallDeadline.passed(deadline) }
-                return try await store.perform(call) { shard in count(call, on: shard) }
+                if let deadline, Date() >= deadline { throw StoreError.deadlinePassed(deadline) }
+                return try await store.perform(call, deadline: deadline) { shard in count(call, on: shard) }
             }
             return .success(answer.json)
         } catch {

@@ -21,8 +21,11 @@ final class RPCHTTPHandler: ChannelInboundHandler {
     private enum State {
         case idle
         case reading(HTTPRequestHead, body: ByteBuffer)
-        /// The request is refused; its remaining body parts are read and dropped.
+        /// The request, which has no body, is refused; answered at its end.
         case refusing(HTTPRequestHead, HTTPResponseStatus, RPCError)
+        /// A request with a body still to come was refused and answered at once; the
+        /// connection closes, and whatever else arrives is dropped.
+        case closing
     }
 
     private let proxy: DataProxy
@@ -40,7 +43,11 @@ final class RPCHTTPHandler: ChannelInboundHandler {
         switch (unwrapInboundIn(data), state) {
         case (.head(let head), _):
             if let (status, error) = refusal(of: head) {
-                state = .refusing(head, status, error)
+                if head.hasBodyToCome {
+                    refuseAndClose(status, error, context: context)
+                } else {
+                    state = .refusing(head, status, error)
+                }
             } else {
                 state = .reading(head, body: context.channel.allocator.buffer(capacity: head.contentLength ?? 256))
                 // curl asks before it sends a body over 1 KiB, and waits a second for the answer.
@@ -51,7 +58,7 @@ final class RPCHTTPHandler: ChannelInboundHandler {
         case (.body(var part), .reading(let head, var body)):
             state = .idle   // lets `body` grow in place
             if body.readableBytes + part.readableBytes > StoreLimits.maxRequestBodyBytes {
-                state = .refusing(head, .payloadTooLarge, .invalidRequest(Self.tooLargeMessage))
+                refuseAndClose(.payloadTooLarge, .invalidRequest(Self.tooLargeMessage), context: context)
             } else {
                 body.writeBuffer(&part)
                 state = .reading(head, body: body)
@@ -64,9 +71,17 @@ final class RPCHTTPHandler: ChannelInboundHandler {
         case (.end, .refusing(let head, let status, let error)):
             state = .idle
             respond(status, RPCCodec.frame(id: .null, outcome: .failure(error)), keepAlive: head.isKeepAlive, context: context)
-        case (.end, .idle):
+        case (.end, .idle), (.end, .closing):
             break
         }
+    }
+
+    /// Answers a refused request before its body is read — a client that declared a large body
+    /// and waits for an answer before sending it (`Expect: 100-continue`) gets one — and then
+    /// closes the connection, since the rest of the body can't be told from a next request.
+    private func refuseAndClose(_ status: HTTPResponseStatus, _ error: RPCError, context: ChannelHandlerContext) {
+        state = .closing
+        respond(status, RPCCodec.frame(id: .null, outcome: .failure(error)), keepAlive: false, context: context)
     }
 
     /// A request that is not HTTP has had its 400 (NIO's `HTTPServerProtocolErrorHandler`);
@@ -181,4 +196,7 @@ final class RPCHTTPHandler: ChannelInboundHandler {
 
 extension HTTPRequestHead {
     var contentLength: Int? { headers.first(name: "content-length").flatMap { Int($0) } }
+
+    /// A body follows the head: a declared length over zero, or a chunked one.
+    var hasBodyToCome: Bool { contentLength.map { $0 > 0 } ?? headers.contains(name: "transfer-encoding") }
 }

@@ -3,8 +3,10 @@ import Foundation
 /// The deadline every RPC carries, in the `Notely-Deadline` header as milliseconds since the
 /// Unix epoch: wall-clock time, which parent and child share on one machine, so a request that
 /// sat unread in a hung proxy's socket is judged by when the parent gave up, not by when the
-/// proxy read it. A proxy never applies a store call whose deadline has passed, so a call the
-/// parent gave up on can't land later over a newer acknowledged write.
+/// proxy read it. A proxy never applies a store call whose deadline has passed — checked again
+/// once the call holds every lock it needs, and no lock wait outlives it — so a call the parent
+/// gave up on can't land later over a newer acknowledged write (`StoreError.deadlinePassed`,
+/// docs/DEPLOYMENTS.md).
 public enum CallDeadline {
     public static let header = "Notely-Deadline"
     static let canonicalHeader = "notely-deadline"
@@ -17,11 +19,5 @@ public enum CallDeadline {
     public static func parse(_ value: String?) -> Date? {
         guard let value, let milliseconds = Int64(value) else { return nil }
         return Date(timeIntervalSince1970: Double(milliseconds) / 1000)
-    }
-
-    /// -32008: the call was refused unapplied because its deadline had passed.
-    static func passed(_ deadline: Date) -> RPCError {
-        RPCError(code: NotelyRPCCode.deadlinePassed,
-                 message: "the deadline \(headerValue(deadline)) (ms since the epoch) passed before the call ran; it was not applied")
     }
 }

@@ -38,6 +38,8 @@ extension StoreError {
             RPCError(code: NotelyRPCCode.conflict, message: description)
         case .unavailable:
             RPCError(code: NotelyRPCCode.storeUnavailable, message: description)
+        case .deadlinePassed(let milliseconds):
+            RPCError(code: NotelyRPCCode.deadlinePassed, message: description, data: .object(["deadline": .integer(milliseconds)]))
         }
     }
 
@@ -62,6 +64,7 @@ extension StoreError {
         case NotelyRPCCode.contentTooLarge: self = .contentTooLarge(bytes: int("bytes") ?? 0, limit: int("limit") ?? StoreLimits.maxContentBytes)
         case NotelyRPCCode.invalidInput: self = .invalidInput(error.message)
         case NotelyRPCCode.conflict: self = .conflict(error.message)
+        case NotelyRPCCode.deadlinePassed: self = .deadlinePassed(milliseconds: Int64(int("deadline") ?? 0))
         case NotelyRPCCode.storeUnavailable, NotelyRPCCode.shardCountMismatch: self = .unavailable(error.message)
         default: return nil
         }

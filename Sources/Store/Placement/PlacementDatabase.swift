@@ -79,10 +79,22 @@ struct PlacementDatabase: Sendable {
                               rows: Dictionary(rows.map { ($0.accountId, $0) }) { first, _ in first })
     }
 
-    /// Runs `body` in a write transaction on the placement (synchronously: it is always short).
-    func write<T>(_ body: (Database) throws -> T) throws -> T {
+    /// Runs `body` in a write transaction on the placement (synchronously: it is always short),
+    /// its lock wait bounded by `deadline`. Its lock is the last of the one lock order
+    /// (`ShardLocks`): nothing waits for a shard while holding it.
+    func write<T>(deadline: Date? = nil, _ body: (Database) throws -> T) throws -> T {
         do {
-            return try pool.write(body)
+            return try pool.writeWithoutTransaction { db in
+                try ShardLocks.begin(db, deadline: deadline)
+                do {
+                    let result = try body(db)
+                    try db.commit()
+                    return result
+                } catch {
+                    if db.isInsideTransaction { try? db.rollback() }
+                    throw error
+                }
+            }
         } catch let error as StoreError {
             throw error
         } catch {

@@ -1,0 +1,88 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// The one lock order of a data dir (docs/RESHARDING.md, "Lock order"): a path that holds
+/// more than one SQLite write lock takes shard locks in ascending index, and
+/// `placement.sqlite`'s last. Every path that holds two shards at once — a write that mirrors
+/// to its move's target, a copy step, a growth — goes through `withWriteLocks`, so no two
+/// calls, in one process or in two proxy versions, can each hold a lock the other waits for.
+///
+/// Every wait for a lock is bounded by the call's deadline (SQLite's busy timeout set to the
+/// time left), and the deadline is checked again once every lock is held, inside the
+/// transactions: a call past it commits nothing (`StoreError.deadlinePassed`).
+enum ShardLocks {
+    /// The longest a lock wait lasts for a call without a deadline (in-process use, tests).
+    static let defaultWait: TimeInterval = 10
+
+    /// Runs `body` holding the write lock (an IMMEDIATE transaction) of each shard in
+    /// `shards`, taken in ascending index order. `body` may commit some of them itself, to
+    /// order the commits (a move's target before its home); the rest commit when it returns,
+    /// highest index first. If anything throws, every transaction still open rolls back.
+    static func withWriteLocks<T>(on shards: [SQLiteNoteShard], deadline: Date?,
+                                  _ body: (HeldShards) throws -> T) throws -> T {
+        var seen = Set<Int>()
+        let ordered = shards.sorted { $0.index < $1.index }.filter { seen.insert($0.index).inserted }
+        return try lock(ordered[...], deadline: deadline, held: HeldShards(), body)
+    }
+
+    private static func lock<T>(_ rest: ArraySlice<SQLiteNoteShard>, deadline: Date?, held: HeldShards,
+                                _ body: (HeldShards) throws -> T) throws -> T {
+        guard let next = rest.first else {
+            try checkDeadline(deadline)
+            return try body(held)
+        }
+        return try next.pool.writeWithoutTransaction { db in
+            try begin(db, deadline: deadline)
+            do {
+                var held = held
+                held.databases[next.index] = db
+                let result = try lock(rest.dropFirst(), deadline: deadline, held: held, body)
+                if db.isInsideTransaction { try db.commit() }
+                return result
+            } catch {
+                if db.isInsideTransaction { try? db.rollback() }
+                throw error
+            }
+        }
+    }
+
+    /// Opens an IMMEDIATE transaction — it holds the file's write lock from its start — waiting
+    /// for the lock no longer than the deadline allows.
+    static func begin(_ db: Database, deadline: Date?) throws {
+        let wait = deadline.map { min($0.timeIntervalSinceNow, defaultWait) } ?? defaultWait
+        sqlite3_busy_timeout(db.sqliteConnection, CInt(max(0, (wait * 1000).rounded(.up))))
+        do {
+            try db.beginTransaction(.immediate)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+            // SQLite's wait ends on the deadline to within its last sleep.
+            if let deadline, deadline.timeIntervalSinceNow < 0.05 { throw StoreError.deadlinePassed(deadline) }
+            throw error
+        }
+    }
+
+    static func checkDeadline(_ deadline: Date?) throws {
+        if let deadline, Date() >= deadline { throw StoreError.deadlinePassed(deadline) }
+    }
+}
+
+/// The write transactions `ShardLocks.withWriteLocks` holds, by shard index.
+struct HeldShards {
+    fileprivate(set) var databases: [Int: Database] = [:]
+
+    /// The open transaction on shard `index`; only shards asked for are held.
+    subscript(index: Int) -> Database {
+        get throws {
+            guard let db = databases[index] else {
+                throw StoreError.unavailable("shard-\(index) is not among the locks held")
+            }
+            return db
+        }
+    }
+
+    /// Commits shard `index` now, before the others (a move's target before its home).
+    func commit(_ index: Int) throws {
+        let db = try self[index]
+        if db.isInsideTransaction { try db.commit() }
+    }
+}
