@@ -13,6 +13,7 @@ final class RESTLoad: Sendable {
         var mismatches: [String] = []
         var lastSuccess = ContinuousClock.now
         var longestGap: Duration = .zero
+        var longestCall: Duration = .zero
         /// Notes whose create or last edit was acknowledged, with their content, and a write
         /// sent after that whose answer never came (it may have landed).
         var acknowledged: [String: (account: String, content: String, pending: String?)] = [:]
@@ -36,6 +37,8 @@ final class RESTLoad: Sendable {
     var failures: [String] { record.withLock { $0.failures } }
     var mismatches: [String] { record.withLock { $0.mismatches } }
     var longestGap: Duration { record.withLock { $0.longestGap } }
+    /// The longest any one request took, successful or not.
+    var longestCall: Duration { record.withLock { $0.longestCall } }
     var acknowledged: [String: (account: String, content: String, pending: String?)] { record.withLock { $0.acknowledged } }
 
     func stop() async {
@@ -80,6 +83,11 @@ final class RESTLoad: Sendable {
 
     /// One request; a failure (anything but `expect`) is recorded and thrown.
     private func call(_ method: HTTPMethod, _ path: String, body: String? = nil, expect: Int) async throws -> [String: Any]? {
+        let start = ContinuousClock.now
+        defer {
+            let took = ContinuousClock.now - start
+            if !Task.isCancelled { record.withLock { $0.longestCall = max($0.longestCall, took) } }
+        }
         do {
             let answer = try await httpRequest(method, baseURL + path, body: body)
             guard answer.status == expect else { throw TestSetupError("\(method) \(path): \(answer.status) \(answer.text)") }

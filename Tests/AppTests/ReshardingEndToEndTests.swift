@@ -97,6 +97,69 @@ import TestSupport
         #expect(await restarted.waitForExit() == 0)
     }
 
+    /// The run a user hit: a deploy held in ROLLOUT_WAIT, and under 16 REST clients a growth
+    /// 2 → 3 (its moves cross: 0 → 1 and 1 → 0), two moves by hand in opposite directions, and
+    /// a growth 3 → 5. Without one lock order the two versions' writes wait on each other until
+    /// SQLite's busy timeout: requests fail with 503 and the growth never finishes.
+    @Test func crossingMovesDuringARolloutUnderHeavyWritesFinishWithNothingFailedOrSlow() async throws {
+        let directory = TemporaryDirectory("notely-cross")
+        let dataDir = directory.path + "/.notely"
+        let notely = try await HeadlessProcess(arguments: ["--no-load", "--rollout-wait", "600"], in: directory)
+        let seeded = try await seed(notely, perShard: 2, of: 5, notes: 120)
+        let load = RESTLoad(baseURL: notely.baseURL, clients: 16)
+        #expect(await eventually { load.successes >= 200 }, "the load never got going: \(load.failures.prefix(3))")
+        #expect(try await notely.request(.POST, "/deploy").status == 202)
+        #expect(await eventually(timeout: .seconds(30)) {
+            (try? await notely.request(.GET, "/stats").json["deployment"]["status"] as? String) == "ROLLOUT_WAIT"
+        })
+
+        func settled() async -> Bool {
+            guard let placement = try? await placement(notely) else { return false }
+            return placement["resharding"] is NSNull && (placement["moving"] as? [Any])?.isEmpty == true
+        }
+        let grow = try await notely.request(.POST, "/shards", body: #"{"count":3}"#)
+        #expect(grow.status == 202, "\(grow.text)")
+        #expect(await eventually(timeout: .seconds(120)) { await settled() }, "the growth 2 → 3 never finished: \(notely.log.suffix(2000))")
+
+        let accounts = try require(try await notely.request(.GET, "/accounts").json as? [[String: Any]])
+        let onZero = try require(accounts.first { $0["shard"] as? Int == 0 }?["id"] as? String)
+        let onOne = try require(accounts.first { $0["shard"] as? Int == 1 }?["id"] as? String)
+        #expect(try await notely.request(.POST, "/accounts/\(onZero)/move", body: #"{"shard":1}"#).status == 202)
+        #expect(try await notely.request(.POST, "/accounts/\(onOne)/move", body: #"{"shard":0}"#).status == 202)
+        #expect(await eventually(timeout: .seconds(60)) { await settled() }, "the moves by hand never finished")
+
+        let growMore = try await notely.request(.POST, "/shards", body: #"{"count":5}"#)
+        #expect(growMore.status == 202, "\(growMore.text)")
+        #expect(await eventually(timeout: .seconds(120)) { await settled() }, "the growth 3 → 5 never finished: \(notely.log.suffix(2000))")
+        let before = load.successes
+        #expect(await eventually(timeout: .seconds(20)) { load.successes >= before + 200 }, "traffic did not go on")
+        #expect(try await notely.request(.GET, "/stats").json["deployment"]["status"] as? String == "ROLLOUT_WAIT",
+                "both versions served throughout")
+        await load.stop()
+
+        #expect(load.failures.isEmpty, "\(load.failures.count) failed: \(load.failures.prefix(5))")
+        #expect(load.mismatches.isEmpty, "\(load.mismatches.prefix(5))")
+        #expect(load.longestCall < .seconds(2), "a request took \(load.longestCall)")
+        for (id, note) in load.acknowledged {
+            let content = try await notely.request(.GET, "/accounts/\(note.account)/notes/\(id)").json["content"] as? String
+            #expect(content == note.content || content == note.pending, "acknowledged note \(id) lost")
+        }
+        for account in try require(try await notely.request(.GET, "/accounts").json as? [[String: Any]]) {
+            let id = try require(account["id"] as? String)
+            #expect(account["shard"] as? Int == ShardRouter(shardCount: 5).shard(for: try require(UUIDText.parse(id))), "\(account)")
+        }
+        kill(notely.process.processIdentifier, SIGTERM)
+        #expect(await notely.waitForExit() == 0, "\(notely.log.suffix(2000))")
+
+        let files = try ShardFiles(dataDirectory: dataDir)
+        #expect(files.notes.count == 5)
+        #expect(files.duplicates.isEmpty, "notes on two shards: \(files.duplicates.prefix(5))")
+        #expect(Set(seeded.keys.map { $0.uppercased() }).isSubset(of: files.allIds), "a seeded note is on no shard")
+        for account in Set(seeded.values).union(load.acknowledged.values.map(\.account)) {
+            #expect(files.shards(holding: account).count == 1, "account \(account) on shards \(files.shards(holding: account))")
+        }
+    }
+
     @Test func aMoveInterruptedByKillingNotelyFinishesAfterARestart() async throws {
         let directory = TemporaryDirectory("notely-move-kill")
         let dataDir = directory.path + "/.notely"

@@ -133,4 +133,75 @@ import TestSupport
         #expect(files.duplicates.isEmpty)
         #expect(files.shards(holding: account.uuidText) == [1 - from])
     }
+
+    /// Crossing moves (0 → 1 and 1 → 0, as a growth 2 → 3 queues) through both versions of a
+    /// rollout, with writers on both accounts: every call goes to either version at random, so
+    /// two proxies write on opposite moving accounts at once. With one lock order none waits
+    /// on the other; without it they hold each other's shard until SQLite's busy timeout.
+    @Test func crossingMovesThroughTwoProxyVersionsNeverWaitOnEachOther() async throws {
+        let harness = try DeploymentHarness(rolloutWait: .seconds(120))
+        let controller = harness.controller
+        _ = try await controller.deploy()
+        func account(on shard: Int) -> UUID {
+            while true {
+                let id = UUID()
+                if ShardRouter(shardCount: 2).shard(for: id) == shard { return id }
+            }
+        }
+        let accounts = [account(on: 0), account(on: 1)]
+        for account in accounts {
+            for index in 0..<(ShardedNoteStore.moveBatch * 2 + 20) {
+                try await controller.createNote(accountId: account, note: note(account, "seed \(index)"))
+            }
+        }
+        _ = try controller.startDeploy()
+        #expect(await eventually { controller.snapshot().status == .rolloutWait })
+        try await controller.moveAccount(accounts[0], toShard: 1)
+        try await controller.moveAccount(accounts[1], toShard: 0)
+
+        let stop = Shared(false)
+        let writers = (0..<4).map { writer in
+            Task { () throws -> (notes: [Note], longest: Duration) in
+                var mine: [Note] = []
+                var longest = Duration.zero
+                var round = 0
+                while !stop.value {
+                    round += 1
+                    let account = accounts[(writer + round) % 2]
+                    let start = ContinuousClock.now
+                    let created = note(account, "writer \(writer) round \(round)")
+                    try await controller.createNote(accountId: account, note: created)
+                    let edited = created.edited(content: created.content + " (edited)")
+                    try await controller.updateNote(accountId: account, note: edited)
+                    longest = max(longest, (ContinuousClock.now - start) / 2)
+                    mine.append(edited)
+                }
+                return (mine, longest)
+            }
+        }
+        while try await controller.stepPlacement().hasWork {}
+        stop.update { $0 = true }
+        var written: [Note] = []
+        for writer in writers {
+            do {
+                let (notes, longest) = try await writer.value
+                written += notes
+                #expect(longest < .seconds(2), "a write took \(longest)")
+            } catch {
+                Issue.record("\(error)")
+            }
+        }
+        let writesPerVersion = harness.stats.collectProxyStats().mapValues { $0["noteCreateRequests"]?.totalRequests ?? 0 }
+        #expect(writesPerVersion[1] ?? 0 > 0 && writesPerVersion[2] ?? 0 > 0, "both versions took writes: \(writesPerVersion)")
+        var listed: [Note] = []
+        for account in accounts { listed += try await controller.listNotes(accountId: account) }
+        for note in written { #expect(listed.contains(note), "note \(note.id) lost or stale") }
+        #expect(try await controller.describePlacement().shard(of: accounts[0]) == 1)
+        #expect(try await controller.describePlacement().shard(of: accounts[1]) == 0)
+        await controller.shutdown()
+        let files = try ShardFiles(dataDirectory: harness.directory.path + "/data")
+        #expect(files.duplicates.isEmpty)
+        #expect(files.shards(holding: accounts[0].uuidText) == [1])
+        #expect(files.shards(holding: accounts[1].uuidText) == [0])
+    }
 }

@@ -48,17 +48,31 @@ enum ShardLocks {
     }
 
     /// Opens an IMMEDIATE transaction — it holds the file's write lock from its start — waiting
-    /// for the lock no longer than the deadline allows.
+    /// for the lock no longer than the deadline allows. The wait polls every `pollInterval`
+    /// rather than with SQLite's own back-off (up to 100 ms a try), which lets a writer that
+    /// keeps re-taking the lock starve a waiting one for seconds.
     static func begin(_ db: Database, deadline: Date?) throws {
-        let wait = deadline.map { min($0.timeIntervalSinceNow, defaultWait) } ?? defaultWait
-        sqlite3_busy_timeout(db.sqliteConnection, CInt(max(0, (wait * 1000).rounded(.up))))
+        let until = deadline.map { min($0, Date() + defaultWait) } ?? Date() + defaultWait
+        let untilMs = Int(until.timeIntervalSince1970 * 1000)
+        sqlite3_busy_handler(db.sqliteConnection, pollUntil, UnsafeMutableRawPointer(bitPattern: untilMs))
+        defer { sqlite3_busy_timeout(db.sqliteConnection, CInt(defaultWait * 1000)) }   // GRDB's, for anything else
         do {
             try db.beginTransaction(.immediate)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
-            // SQLite's wait ends on the deadline to within its last sleep.
-            if let deadline, deadline.timeIntervalSinceNow < 0.05 { throw StoreError.deadlinePassed(deadline) }
+            if let deadline, deadline.timeIntervalSinceNow < 0.005 { throw StoreError.deadlinePassed(deadline) }
             throw error
         }
+    }
+
+    static let pollInterval: useconds_t = 500
+
+    /// SQLite's busy handler: try again after a short sleep until the time (milliseconds since
+    /// the epoch, carried in the context pointer's bits: nothing to allocate or free) passes.
+    private static let pollUntil: @convention(c) (UnsafeMutableRawPointer?, CInt) -> CInt = { context, _ in
+        let untilMs = Int(bitPattern: context)
+        guard Int(Date().timeIntervalSince1970 * 1000) < untilMs else { return 0 }
+        usleep(ShardLocks.pollInterval)
+        return 1
     }
 
     static func checkDeadline(_ deadline: Date?) throws {
