@@ -221,4 +221,53 @@ struct StoreUnderTest {
             #expect(try await store.getNote(accountId: account, noteId: created.id) == newer)
         }
     }
+
+    /// A create sent again after someone else deleted its note (the first try landed and its
+    /// answer was lost) finds the tombstone: the success it was, and the note stays deleted.
+    @Test(arguments: StoreKind.allCases)
+    func aCreateSentAgainAfterItsNoteWasDeletedLeavesItDeleted(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.with(kind) { (store: any NoteStore) async throws in
+            let account = UUID()
+            let note = Note(creator: account, createdAt: Note.now(), updatedAt: Note.now(), content: "deleted since")
+            try await store.createNote(accountId: account, note: note)
+            try await store.deleteNote(accountId: account, note: note)
+            try await store.createNote(accountId: account, note: note)
+            #expect(try await store.getNote(accountId: account, noteId: note.id) == nil)
+            #expect(try await store.countNotes(accountId: account) == 0)
+        }
+    }
+
+    /// Two edits stamped the same (one millisecond, or a clock stepped back): the one stored
+    /// first stays, so a late retry of an older edit can never replace a newer one stamped alike.
+    @Test(arguments: StoreKind.allCases)
+    func anUpdateStampedAsTheStoredNoteNeverReplacesIt(_ kind: StoreKind) async throws {
+        try await StoreUnderTest.with(kind) { (store: any NoteStore) async throws in
+            let account = UUID()
+            let created = Note(creator: account, createdAt: Note.now(), updatedAt: Note.now(), content: "v0")
+            try await store.createNote(accountId: account, note: created)
+            let newer = created.edited(content: "newer")
+            var retried = newer
+            retried.content = "an older edit, stamped the same, arriving late"
+            try await store.updateNote(accountId: account, note: newer)
+            try await store.updateNote(accountId: account, note: retried)   // acknowledged, and dropped
+            #expect(try await store.getNote(accountId: account, noteId: created.id) == newer)
+        }
+    }
+}
+
+/// Only a try that may have reached a proxy makes the next one a retry.
+@Suite struct ControllerRetryTests {
+    /// The first try never left this process (its client was shut down: `notSent`), so a
+    /// "not found" from the version that then serves is the answer, not a retry's success.
+    @Test func aDeleteThatNeverReachedAProxyIsNotASuccessForANoteThatNeverExisted() async throws {
+        let harness = try DeploymentHarness(rolloutWait: .seconds(120))
+        let controller = harness.controller
+        try await controller.deploy()
+        await try #require(controller.current()).client.shutdown()
+        let ghost = Note(creator: UUID(), createdAt: Note.now(), updatedAt: Note.now(), content: "never written")
+        let delete = Task { try await controller.deleteNote(accountId: ghost.creator, note: ghost) }
+        _ = try controller.startDeploy()   // v2 serves the call that v1 could not take
+        await #expect(throws: StoreError.noteNotFound(ghost.id)) { try await delete.value }
+        await controller.shutdown()
+    }
 }
