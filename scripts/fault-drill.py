@@ -9,9 +9,12 @@ while a fault is injected, as docs/DEPLOYMENTS.md ("Faults") measures it.
     scripts/fault-drill.py rollouts --count 100      # back-to-back deploys
     scripts/fault-drill.py reshard --to 4            # grow the shards under load, with a kill -9
                                                      # of the serving proxy and a rollout in the middle
+    scripts/fault-drill.py cross --clients 16        # a deploy held in ROLLOUT_WAIT (start notely with
+                                                     # --rollout-wait 600), then a growth 2 → 3 — whose
+                                                     # moves cross: 0 → 1 and 1 → 0 — under heavy writes
 
-Prints requests, failures, stale reads, the longest stretch without a successful answer, and
-checks that every acknowledged write is still there. Standard library only."""
+Prints requests, failures, stale reads, requests over 2 s, the longest request, the longest
+stretch without a successful answer, and checks that every acknowledged write is still there. Standard library only."""
 import argparse, json, os, signal, sqlite3, threading, time, urllib.error, urllib.request
 
 
@@ -25,6 +28,7 @@ class Client(threading.Thread):
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(self.base + path, data=data, method=method,
                                          headers={"Content-Type": "application/json"} if data else {})
+        started = time.monotonic()
         try:
             with urllib.request.urlopen(request, timeout=15) as response:
                 status, text = response.status, response.read()
@@ -33,6 +37,8 @@ class Client(threading.Thread):
         except Exception as error:  # connection refused, reset, timeout
             self.stats.failure(f"{method} {path}: {error}")
             return None
+        finally:
+            self.stats.took(time.monotonic() - started)
         if status != expect:
             self.stats.failure(f"{method} {path}: {status} {text[:200]!r}")
             return None
@@ -71,6 +77,12 @@ class Stats:
     def __init__(self):
         self.lock, self.requests, self.failures, self.stales = threading.Lock(), 0, [], []
         self.last_success, self.longest_gap = time.monotonic(), 0.0
+        self.longest_call, self.over_2s = 0.0, 0
+
+    def took(self, seconds):
+        with self.lock:
+            self.longest_call = max(self.longest_call, seconds)
+            self.over_2s += seconds > 2
 
     def success(self):
         with self.lock:
@@ -146,6 +158,24 @@ def reshard(args, deployment):
     wait_for(lambda: deployment()["status"] == "READY", 600)
 
 
+def cross(args, deployment):
+    """The run that deadlocked before the one lock order (issue 20): a deploy held in
+    ROLLOUT_WAIT, then a growth 2 → 3, whose moves go both ways, under heavy writes."""
+    placement = lambda: get(args.base, "/stats")["placement"]
+    post(args.base, "/deploy")
+    if not wait_for(lambda: deployment()["status"] == "ROLLOUT_WAIT", 60):
+        raise SystemExit("cross: the deploy never reached ROLLOUT_WAIT")
+    count = placement()["shardCount"] + 1
+    started = time.monotonic()
+    grown = post(args.base, "/shards", {"count": count})
+    print(f"cross: v{deployment()['current']['id']} and v{deployment()['previous']['id']} serve; "
+          f"growing {grown['from']} → {grown['to']}, {placement()['resharding']['accountsLeft']} accounts to move")
+    finished = wait_for(lambda: placement()["resharding"] is None, args.growth_timeout)
+    print(f"cross: growth {'done' if finished else 'NOT done'} after {time.monotonic() - started:.1f} s; "
+          f"deployment {deployment()['status']}; notes per shard {placement()['notesPerShard']}")
+    return finished
+
+
 def wait_for(condition, timeout=30.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -157,17 +187,20 @@ def wait_for(condition, timeout=30.0):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("fault", choices=["kill", "hang", "rollout-kill", "rollouts", "reshard", "none"])
+    parser.add_argument("fault", choices=["kill", "hang", "rollout-kill", "rollouts", "reshard", "cross", "none"])
     parser.add_argument("--base", default="http://127.0.0.1:8080")
     parser.add_argument("--clients", type=int, default=6)
     parser.add_argument("--count", type=int, default=1, help="faults (or deploys) in a row")
     parser.add_argument("--settle", type=float, default=3.0, help="seconds of traffic after each fault")
     parser.add_argument("--to", type=int, default=4, help="reshard: the shard count to grow to")
-    parser.add_argument("--seed", type=int, default=300, help="reshard: notes in each of 8 big accounts")
+    parser.add_argument("--seed", type=int, default=300, help="reshard, cross: notes in each big account")
+    parser.add_argument("--big-accounts", type=int, default=None, help="reshard, cross: accounts seeded with notes (8, or 20 for cross)")
+    parser.add_argument("--growth-timeout", type=float, default=240, help="cross: seconds the growth may take")
     parser.add_argument("--data-dir", default=".notely", help="reshard: notely's data dir, to check the shard files")
     args = parser.parse_args()
 
-    seeded = seed(args.base, 8, args.seed) if args.fault == "reshard" else {}
+    big = args.big_accounts or (20 if args.fault == "cross" else 8)
+    seeded = seed(args.base, big, args.seed) if args.fault in ("reshard", "cross") else {}
 
     stats = Stats()
     clients = [Client(args.base, index, stats) for index in range(args.clients)]
@@ -175,6 +208,7 @@ def main():
         client.start()
     time.sleep(1)
     deployment = lambda: get(args.base, "/stats")["deployment"]
+    unfinished = False
     for _ in range(args.count):
         if args.fault in ("kill", "hang"):
             pid, restarts = deployment()["current"]["pid"], deployment()["restarts"]
@@ -196,6 +230,8 @@ def main():
             print(f"rollout-kill: v{new['id']} pid {new['pid']}; now {deployment()['current']['id']}: {deployment()['lastError']}")
         elif args.fault == "reshard":
             reshard(args, deployment)
+        elif args.fault == "cross":
+            unfinished = not cross(args, deployment)
         elif args.fault == "rollouts":
             post(args.base, "/deploy")
             wait_for(lambda: deployment()["status"] != "READY", 10)
@@ -221,13 +257,14 @@ def main():
               f"seeded notes served: {sum(len(ids) for ids in seeded.values()) - lost}")
         lost += on_two
     print(f"{args.fault} ×{args.count}: {stats.requests} requests, {len(stats.failures)} failed, {len(stats.stales)} stale, "
+          f"{stats.over_2s} over 2 s, longest call {stats.longest_call * 1000:.0f} ms, "
           f"longest gap {stats.longest_gap * 1000:.0f} ms, acknowledged notes checked: "
           f"{sum(len(c.acknowledged) for c in clients)}, lost {lost}")
     for failure in stats.failures[:5]:
         print("  failed:", failure)
     for stale in stats.stales[:5]:
         print("  stale:", stale)
-    raise SystemExit(1 if stats.failures or stats.stales or lost else 0)
+    raise SystemExit(1 if stats.failures or stats.stales or lost or unfinished else 0)
 
 
 if __name__ == "__main__":
