@@ -14,12 +14,15 @@ import TestSupport
                                    rollout: .init(deploys: 3, readyMsMedian: 40, readyMsMax: 60, requests: 500, failures: 0,
                                                   p99UsSteady: 900, p99UsDuringRollout: 1200),
                                    faults: [.init(fault: "kill", requests: 900, failures: 0, longestGapMs: 310, replacedAfterMs: 60)],
-                                   reshard: .init(accounts: 28, notes: 2080, accountsMoved: 13, steps: 40, seconds: 2.5, requests: 4000,
-                                                  failures: 0, p99UsSteady: 900, p99UsDuringReshard: 1500, notesPerShard: [500, 520, 530, 530]),
+                                   reshard: .init(from: 2, to: 3, accounts: 28, notes: 2080, accountsMoved: 13, steps: 40, seconds: 2.5, requests: 4000,
+                                                  failures: 0, p99UsSteady: 900, p99UsDuringReshard: 1500,
+                                                  longestMsSteady: 12, longestMsDuringReshard: 40, notesPerShard: [690, 700, 690]),
                                    proxyRssMB: 20, proxyPrivateMB: 4, proxyUssMB: 5, proxyPssMB: 9, clients: 8, secondsPerRun: 5,
                                    build: "release", durability: "normal")
         let json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(figures)) as? [String: Any])
-        #expect(figures.table.contains("13 accounts in 40 steps, 2.5 s; notes per shard after 500 / 520 / 530 / 530"), "\(figures.table)")
+        #expect(figures.table.contains("13 accounts in 40 steps, 2.5 s; notes per shard after 690 / 700 / 690"), "\(figures.table)")
+        #expect(figures.table.contains("reshard: 2 → 3 shards during a rollout under load"), "\(figures.table)")
+        #expect(figures.table.contains("longest steady / reshard 12 ms / 40 ms"), "\(figures.table)")
         #expect(figures.table.contains("p99 steady / reshard    900 µs / 1500 µs = 1.67×"), "\(figures.table)")
         for key in ["direct", "rpcFloor", "proxied", "sweep", "rollout", "faults", "reshard", "proxyRssMB", "proxyUssMB", "proxyPssMB", "durability"] {
             #expect(json[key] != nil, "\(key)")
@@ -57,7 +60,7 @@ import TestSupport
         #expect(faults.map { $0["fault"] as? String } == ["kill", "hang"])
         #expect(faults.allSatisfy { $0["failures"] as? Int == 0 }, "\(faults)")
         let reshard = try #require(json["reshard"] as? [String: Any])
-        #expect(reshard["failures"] as? Int == 0 && (reshard["notesPerShard"] as? [Int])?.count == 4, "\(reshard)")
+        #expect(reshard["failures"] as? Int == 0 && (reshard["notesPerShard"] as? [Int])?.count == 3, "\(reshard)")
         let sweep = try #require(json["sweep"] as? [[String: Any]])
         #expect(sweep.map { $0["clients"] as? Int } == [1, 2], "\(sweep)")
         let proxied = try #require(json["proxied"] as? [String: Any])

@@ -34,8 +34,11 @@ struct BenchFigures: Codable, Sendable {
         var replacedAfterMs: Double
     }
 
-    /// The shard count grown 2 → 4 under steady load.
+    /// The shard count grown 2 → 3 under steady load while both versions of a rollout serve:
+    /// its moves cross (0 → 1 and 1 → 0), the case a lock order exists for.
     struct Reshard: Codable, Sendable {
+        var from: Int
+        var to: Int
         /// Accounts with notes: the seeded ones and the load's own.
         var accounts: Int
         var notes: Int
@@ -46,6 +49,8 @@ struct BenchFigures: Codable, Sendable {
         var failures: Int
         var p99UsSteady: Double
         var p99UsDuringReshard: Double
+        var longestMsSteady: Double
+        var longestMsDuringReshard: Double
         var notesPerShard: [Int]
     }
 
@@ -105,10 +110,11 @@ struct BenchFigures: Codable, Sendable {
               p99 steady / rollout    \(String(format: "%.0f", rollout.p99UsSteady)) µs / \(String(format: "%.0f", rollout.p99UsDuringRollout)) µs = \(String(format: "%.2f", p99Ratio))×   (target ≤ 2×)
             faults under load (target: 0 failures, no gap over 2 s)
             \(faults.map(\.row).joined(separator: "\n"))
-            reshard: 2 → 4 shards under load, \(reshard.accounts) accounts, \(reshard.notes) notes
+            reshard: \(reshard.from) → \(reshard.to) shards during a rollout under load, \(reshard.accounts) accounts, \(reshard.notes) notes
               moved                   \(reshard.accountsMoved) accounts in \(reshard.steps) steps, \(String(format: "%.1f", reshard.seconds)) s; notes per shard after \(reshard.notesPerShard.map(String.init).joined(separator: " / "))
               requests / failures     \(reshard.requests) / \(reshard.failures)   (target: 0 failures)
               p99 steady / reshard    \(String(format: "%.0f", reshard.p99UsSteady)) µs / \(String(format: "%.0f", reshard.p99UsDuringReshard)) µs = \(String(format: "%.2f", reshardRatio))×   (target ≤ 2×)
+              longest steady / reshard \(String(format: "%.0f", reshard.longestMsSteady)) ms / \(String(format: "%.0f", reshard.longestMsDuringReshard)) ms   (target: none over 2 s)
             proxy memory              RSS \(String(format: "%.1f", proxyRssMB)) MB, PSS \(String(format: "%.1f", proxyPssMB)) MB, USS \(String(format: "%.1f", proxyUssMB)) MB   (target: USS ≤ 8 MB)
             """
     }

@@ -15,7 +15,7 @@ struct Benchmarks {
     let deploys: Int
     let rolloutWait: Duration
     let durability: Durability
-    /// The data the `reshard` run grows 2 → 4 shards under load: accounts, and notes each.
+    /// The data the `reshard` run grows 2 → 3 shards under load: accounts, and notes each.
     let reshardAccounts: Int
     let reshardNotesPerAccount: Int
     let directory: URL
@@ -42,7 +42,7 @@ struct Benchmarks {
         let rollout = try await measureRollouts()
         progress("faults: kill and hang of the serving proxy under steady load")
         let faults = try await measureFaults()
-        progress("reshard: \(reshardAccounts) accounts × \(reshardNotesPerAccount) notes grown 2 → 4 shards under steady load")
+        progress("reshard: \(reshardAccounts) accounts × \(reshardNotesPerAccount) notes grown 2 → 3 shards during a rollout under steady load")
         let reshard = try await measureReshard()
         #if DEBUG
         let build = "debug"
@@ -130,10 +130,11 @@ struct Benchmarks {
         return runs
     }
 
-    /// Seeds the data, then under steady load: a steady window, and the growth 2 → 4 carried
-    /// out step by step as the service's `PlacementWorker` does (same pause between steps).
+    /// Seeds the data, then under steady load: a steady window, a deploy held in ROLLOUT_WAIT
+    /// (both versions serve), and the growth 2 → 3 — whose moves cross — carried out step by
+    /// step as the service's `PlacementWorker` does (same pause between steps).
     private func measureReshard() async throws -> BenchFigures.Reshard {
-        let controller = try await startController("reshard")
+        let controller = try await startController("reshard", rolloutWait: .seconds(3600))
         let perAccount = reshardNotesPerAccount
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<reshardAccounts {
@@ -152,9 +153,15 @@ struct Benchmarks {
         try await Task.sleep(for: .seconds(1))
         recorder.setPhase("steady")
         try await Task.sleep(for: duration)
+        recorder.setPhase("rollout")
+        let version = try controller.startDeploy()
+        while controller.snapshot().status != .rolloutWait || controller.current()?.id != version {
+            if let error = controller.snapshot().lastError { throw BenchRunError("the reshard run's deploy failed: \(error)") }
+            try await Task.sleep(for: .milliseconds(5))
+        }
         recorder.setPhase("reshard")
         let started = ContinuousClock.now
-        try await controller.growShards(to: 4)
+        let (from, to) = try await controller.growShards(to: 3)
         let accountsMoved = try await controller.describePlacement().moves.count
         var steps = 0
         while try await controller.stepPlacement().hasWork {
@@ -168,16 +175,18 @@ struct Benchmarks {
         await load.value
         await controller.shutdown()
         return BenchFigures.Reshard(
-            accounts: reshardAccounts + clients, notes: placement.notesPerShard.reduce(0, +), accountsMoved: accountsMoved, steps: steps,
-            seconds: seconds, requests: recorder.count("reshard"), failures: recorder.failures("reshard"),
+            from: from, to: to, accounts: reshardAccounts + clients, notes: placement.notesPerShard.reduce(0, +),
+            accountsMoved: accountsMoved, steps: steps, seconds: seconds,
+            requests: recorder.count("reshard"), failures: recorder.failures("reshard"),
             p99UsSteady: recorder.percentile("steady", 99), p99UsDuringReshard: recorder.percentile("reshard", 99),
+            longestMsSteady: recorder.longestCallMs("steady"), longestMsDuringReshard: recorder.longestCallMs("reshard"),
             notesPerShard: placement.notesPerShard)
     }
 
-    private func startController(_ name: String) async throws -> DeploymentController {
+    private func startController(_ name: String, rolloutWait: Duration? = nil) async throws -> DeploymentController {
         var launch = launchConfiguration()
         launch.dataDirectory = directory.appendingPathComponent(name).path
-        let controller = DeploymentController(configuration: .init(launch: launch, rolloutWait: rolloutWait), stats: StatsCollector(),
+        let controller = DeploymentController(configuration: .init(launch: launch, rolloutWait: rolloutWait ?? self.rolloutWait), stats: StatsCollector(),
                                               logger: logger)
         try await controller.deploy()
         controller.startBackgroundWork()
@@ -209,6 +218,12 @@ struct Benchmarks {
             }
         }
     }
+}
+
+/// A run of the bench that could not be carried out.
+struct BenchRunError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// A process's memory, in MB, from /proc (0 where it is not there). RSS counts every resident

@@ -54,6 +54,8 @@ final class LatencyRecorder: Sendable {
         var lastSuccess: ContinuousClock.Instant?
         /// The longest stretch without a successful answer, per phase (across all clients).
         var longestGaps: [String: Duration] = [:]
+        /// The longest call, failed or not, per phase.
+        var longestCalls: [String: UInt64] = [:]
     }
 
     private let state = Mutex(State())
@@ -74,12 +76,14 @@ final class LatencyRecorder: Sendable {
                     .record(max(1, min(microseconds, 60_000_000)))
             }
             state.counts[phase, default: 0] += 1
+            state.longestCalls[phase] = max(state.longestCalls[phase] ?? 0, microseconds)
         }
     }
 
     func count(_ phase: String) -> Int { state.withLock { $0.counts[phase] ?? 0 } }
     func failures(_ phase: String) -> Int { state.withLock { $0.failures[phase] ?? 0 } }
     func longestGap(_ phase: String) -> Duration { state.withLock { $0.longestGaps[phase] ?? .zero } }
+    func longestCallMs(_ phase: String) -> Double { state.withLock { Double($0.longestCalls[phase] ?? 0) / 1000 } }
     func percentile(_ phase: String, _ percentile: Double) -> Double {
         state.withLock { Double($0.histograms[phase]?.valueAtPercentile(percentile) ?? 0) }
     }
