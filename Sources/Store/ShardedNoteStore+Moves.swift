@@ -34,8 +34,8 @@ extension ShardedNoteStore {
 
     /// Adds empty shards up to `count`, then — under every old shard's write lock, so no note
     /// lands anywhere meanwhile — makes the hash placement for `count` the rule and queues a
-    /// move for each account with notes that it would place elsewhere. The same growth asked
-    /// again (a retry) answers as the first did.
+    /// move for each account with rows (notes, or tombstones) that it would place elsewhere.
+    /// The same growth asked again (a retry) answers as the first did.
     func grow(to count: Int, deadline: Date?) async throws -> (from: Int, to: Int) {
         let state = try placement.state()
         if let resharding = state.resharding, resharding.to == count { return resharding }
@@ -60,11 +60,11 @@ extension ShardedNoteStore {
                         throw StoreError.conflict("the placement changed while the shards were growing; try again")
                     }
                     var queue = try PlacementDatabase.nextQueuePosition(in: db)
-                    var withNotes = Set<UUID>()
+                    var withRows = Set<UUID>()
                     for index in oldShards.indices {
                         let shardDB = try held[index]
-                        for accountId in try NoteRows.creators(in: shardDB) where current.home(of: accountId) == index {
-                            withNotes.insert(accountId)
+                        for accountId in try NoteRows.accountsWithRows(in: shardDB) where current.home(of: accountId) == index {
+                            withRows.insert(accountId)
                             let target = router.shard(for: accountId)
                             if target == index {
                                 try PlacementDatabase.remove(accountId, in: db)
@@ -76,7 +76,7 @@ extension ShardedNoteStore {
                             }
                         }
                     }
-                    for row in current.rows.values where !withNotes.contains(row.accountId) { try PlacementDatabase.remove(row.accountId, in: db) }
+                    for row in current.rows.values where !withRows.contains(row.accountId) { try PlacementDatabase.remove(row.accountId, in: db) }
                     try PlacementDatabase.set("shardCount", count, in: db)
                     try PlacementDatabase.set("reshardFrom", state.shardCount, in: db)
                     try PlacementDatabase.set("reshardTo", count, in: db)

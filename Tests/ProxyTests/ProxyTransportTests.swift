@@ -119,6 +119,24 @@ import Glibc
         }
     }
 
+    /// A chunked body that grows past the limit as it arrives: answered 413 at once, and the
+    /// rest — and a request pipelined after it — read and dropped, not run and not met with a
+    /// reset that would destroy the answer before the client reads it.
+    @Test func aBodyFoundTooLargeAsItArrivesIsAnsweredAndTheRestDropped() async throws {
+        try await withProxy { proxy in
+            let connection = try RawHTTPConnection(port: proxy.port)
+            let chunk = String(repeating: "x", count: 64 << 10)
+            var request = "POST /rpc HTTP/1.1\r\nHost: proxy\r\nContent-Type: application/json\r\nAuthorization: Bearer \(proxy.token)\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n"
+            for _ in 0..<24 { request += String(chunk.utf8.count, radix: 16) + "\r\n" + chunk + "\r\n" }   // 1.5 MiB
+            request += "0\r\n\r\n" + post(ready(id: 9), token: proxy.token)
+            try connection.send(request)
+            let answer = try connection.response()
+            #expect(answer.status == 413 && answer.headers["connection"] == "close", "\(answer)")
+            #expect(try connection.isClosedByPeer(), "the pipelined Ready was dropped, not answered")
+        }
+    }
+
     @Test func bytesThatAreNotHTTPGetA400AndTheProxyServesOn() async throws {
         try await withProxy { proxy in
             let garbage = try RawHTTPConnection(port: proxy.port)

@@ -144,6 +144,24 @@ import TestSupport
         #expect(try await store.listNotes(accountId: account) == [other], "the tombstone moved with the account")
     }
 
+    /// An account whose last note was just deleted has no notes, only a tombstone: a growth
+    /// must move it all the same, or a create of that note sent again would find nothing on
+    /// the account's new shard and bring the note back.
+    @Test func aGrowthCarriesTheTombstonesOfAnAccountWithoutNotes() async throws {
+        let store = try ShardedNoteStore(dataDirectory: dataDirectory, shardCountIfNew: 2)
+        var account = UUID()
+        while ShardRouter(shardCount: 2).shard(for: account) == ShardRouter(shardCount: 3).shard(for: account) { account = UUID() }
+        let now = Note.now()
+        let note = Note(creator: account, createdAt: now, updatedAt: now, content: "the last note, deleted")
+        try await store.createNote(accountId: account, note: note)
+        try await store.deleteNote(accountId: account, note: note)
+        try await store.growShards(to: 3)
+        while try await store.stepPlacement().hasWork {}
+        #expect(try store.home(of: account) == ShardRouter(shardCount: 3).shard(for: account))
+        try await store.createNote(accountId: account, note: note)   // the first try's retry
+        #expect(try await store.getNote(accountId: account, noteId: note.id) == nil)
+    }
+
     @Test func anUpdateWithTheStampOfTheStoredNoteNeverReplacesIt() async throws {
         let store = try ShardedNoteStore(dataDirectory: dataDirectory, shardCountIfNew: 2)
         let account = UUID()

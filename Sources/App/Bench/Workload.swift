@@ -30,8 +30,7 @@ struct NoteWorkload: Sendable {
             _ = try await store.listNotes(accountId: account)
         } else if roll < 95 {
             let index = Int.random(in: 0..<notes.count, using: &random)
-            notes[index].content = "edited \(roll)"
-            notes[index].updatedAt = Note.now()
+            notes[index] = notes[index].edited(content: "edited \(roll)")
             try await store.updateNote(accountId: account, note: notes[index])
         } else {
             try await store.deleteNote(accountId: account, note: notes.removeLast())

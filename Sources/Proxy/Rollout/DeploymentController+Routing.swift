@@ -22,7 +22,7 @@ extension DeploymentController {
     public func perform(_ call: NoteStoreCall) async throws -> NoteStoreAnswer {
         let deadline = ContinuousClock.now + Self.callDeadline
         let wallDeadline = Date() + Self.callDeadline.seconds
-        let homeBefore = try await homeBeforeMove(call)
+        let homeBefore = await homeBeforeMove(call)
         var unreachable: [ServingProxy] = []
         var lastFailure: (any Error)?
         var isRetry = false   // set once a try may have reached a proxy (and so may have landed)
@@ -51,10 +51,11 @@ extension DeploymentController {
     }
 
     /// Where the account of a move lives before it is sent, to answer a retry whose first try
-    /// already finished the move; nil for other calls.
-    private func homeBeforeMove(_ call: NoteStoreCall) async throws -> Int? {
+    /// already finished the move; nil for other calls, or when it can't be read (then such a
+    /// retry answers the conflict it meets). Moves are rare: one more call is cheap.
+    private func homeBeforeMove(_ call: NoteStoreCall) async -> Int? {
         guard case .moveAccount(let accountId, _) = call else { return nil }
-        return try await perform(.describePlacement).placement().shard(of: accountId)
+        return try? await perform(.describePlacement).placement().shard(of: accountId)
     }
 
     /// A move refused on its second try because the first one landed: the move it queued (or,

@@ -40,6 +40,7 @@ final class RPCHTTPHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .closing = state { return }   // a refused body's rest, or anything after it
         switch (unwrapInboundIn(data), state) {
         case (.head(let head), _):
             if let (status, error) = refusal(of: head) {
@@ -81,8 +82,11 @@ final class RPCHTTPHandler: ChannelInboundHandler {
     /// closes the connection, since the rest of the body can't be told from a next request.
     private func refuseAndClose(_ status: HTTPResponseStatus, _ error: RPCError, context: ChannelHandlerContext) {
         state = .closing
-        respond(status, RPCCodec.frame(id: .null, outcome: .failure(error)), keepAlive: false, context: context)
+        respond(status, RPCCodec.frame(id: .null, outcome: .failure(error)), keepAlive: false, lingering: true, context: context)
     }
+
+    /// How long a refused request's body is still read and dropped after the answer.
+    static let lingerTime: TimeAmount = .seconds(2)
 
     /// A request that is not HTTP has had its 400 (NIO's `HTTPServerProtocolErrorHandler`);
     /// the connection can't be read on from there, so it closes.
@@ -149,7 +153,11 @@ final class RPCHTTPHandler: ChannelInboundHandler {
     }
 
     /// Writes the answer: 204 when there is none (only notifications).
-    private func respond(_ status: HTTPResponseStatus, _ body: Data?, keepAlive: Bool, context: ChannelHandlerContext) {
+    /// With `lingering`, the connection closes its sending side only, and reads and drops
+    /// what still comes for a while: closing a socket with unread bytes sends a reset, which
+    /// can destroy the answer before the client reads it.
+    private func respond(_ status: HTTPResponseStatus, _ body: Data?, keepAlive: Bool, lingering: Bool = false,
+                         context: ChannelHandlerContext) {
         var headers = HTTPHeaders()
         let status = status == .ok && body == nil ? .noContent : status
         if let body {
@@ -167,7 +175,11 @@ final class RPCHTTPHandler: ChannelInboundHandler {
         let written = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
         if !keepAlive {
-            written.futureResult.whenComplete { [channel = context.channel] _ in channel.close(promise: nil) }
+            written.futureResult.whenComplete { [channel = context.channel] _ in
+                guard lingering else { return channel.close(promise: nil) }
+                channel.close(mode: .output, promise: nil)
+                channel.eventLoop.scheduleTask(in: Self.lingerTime) { channel.close(promise: nil) }
+            }
         }
     }
 

@@ -67,10 +67,11 @@ enum NoteRows {
 
     /// Deletes the note and leaves its tombstone; tombstones past their retention go.
     private static func delete(creator: UUID, id: UUID, in db: Database) throws {
-        guard let createdAtMs = try Int64.fetchOne(db.cachedStatement(sql: "DELETE FROM note WHERE creator = ? AND id = ? RETURNING createdAtMs"),
+        guard let createdAtMs = try Int64.fetchOne(db.cachedStatement(sql: "SELECT createdAtMs FROM note WHERE creator = ? AND id = ?"),
                                                    arguments: [creator.storageText, id.storageText]) else {
             throw StoreError.noteNotFound(id)
         }
+        try db.cachedStatement(sql: "DELETE FROM note WHERE creator = ? AND id = ?").execute(arguments: [creator.storageText, id.storageText])
         let now = Timestamp.milliseconds(Date())
         try db.cachedStatement(sql: "INSERT OR REPLACE INTO tombstone(creator, id, createdAtMs, deletedAtMs) VALUES (?, ?, ?, ?)")
             .execute(arguments: [creator.storageText, id.storageText, createdAtMs, now])
@@ -169,9 +170,10 @@ enum NoteRows {
         try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM note WHERE creator = ?"), arguments: [creator.storageText]) ?? 0
     }
 
-    /// The accounts that have notes in this file.
-    static func creators(in db: Database) throws -> [UUID] {
-        try String.fetchAll(db, sql: "SELECT DISTINCT creator FROM note").compactMap(UUIDText.parse)
+    /// The accounts that have rows in this file: notes, or tombstones of deleted ones (which
+    /// must move with the account, or a create sent again could bring a deleted note back).
+    static func accountsWithRows(in db: Database) throws -> [UUID] {
+        try String.fetchAll(db, sql: "SELECT creator FROM note UNION SELECT creator FROM tombstone").compactMap(UUIDText.parse)
     }
 
     static let columns = "id, creator, createdAtMs, updatedAtMs, content"

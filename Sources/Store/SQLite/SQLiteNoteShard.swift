@@ -26,7 +26,16 @@ struct SQLiteNoteShard: NoteStore {
         name = ShardRouter.shardName(index)
         pool = try DatabasePool(path: url.path, configuration: DataDirectory.configuration(label: name))
         try durability.apply(to: pool)
-        try Self.migrator(index: index, shardCount: shardCount).migrate(pool)
+        let migrator = Self.migrator(index: index, shardCount: shardCount)
+        do {
+            try migrator.migrate(pool)
+        } catch {
+            // Two processes opening a file at once (a new version beside a restarted one) can
+            // both find a migration pending — GRDB reads which ran before its transaction —
+            // and the second then fails on what the first made. By now it ran: one more pass
+            // finds nothing to do (or fails again, for a real reason).
+            try migrator.migrate(pool)
+        }
     }
 
     private static func migrator(index: Int, shardCount: Int) -> DatabaseMigrator {
