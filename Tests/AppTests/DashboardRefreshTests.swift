@@ -35,7 +35,7 @@ struct SlowCountsStore: NoteStore {
 @Suite(.serialized) struct DashboardRefreshTests {
     @Test func loadsNeverOverlapAndAskOnlyForAPage() async throws {
         let slow = Shared<SlowCountsStore?>(nil)
-        let running = try await RunningService(wrapNoteStore: { real in
+        let running = try await RunningService(frontEndNotes: { real in
             let store = SlowCountsStore(real: real)
             slow.update { $0 = store }
             return store

@@ -20,15 +20,15 @@ final class RunningService: Sendable {
 
     init(load: LoadGenerator.Configuration? = nil, rolloutWait: Duration = .seconds(1),
          directory: TemporaryDirectory = TemporaryDirectory("notely-app"),
-         wrapNoteStore: (@Sendable (any NoteStore) -> any NoteStore)? = nil) async throws {
+         frontEndNotes: @Sendable (DeploymentController) -> any NoteStore = { $0 }) async throws {
         var options = NotelyService.Options(dataDirectory: directory.path + "/data")
         options.port = 0
         options.load = load
         options.rolloutWait = rolloutWait
         options.executable = try notelyExecutable()
         options.workingDirectory = directory.url
-        options.wrapNoteStore = wrapNoteStore
-        let service = try await NotelyService.start(options: options, logs: LogCapture(), logger: Logger(label: "test"))
+        let service = try await NotelyService.start(options: options, logs: LogCapture(), logger: Logger(label: "test"),
+                                                    frontEndNotes: frontEndNotes)
         self.directory = directory
         self.service = service
         self.task = Task { try await service.run(signals: []) }

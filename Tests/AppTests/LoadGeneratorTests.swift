@@ -36,7 +36,7 @@ struct StaleReadsStore: NoteStore {
 
     @Test func staleReadsAreCountedAsMisses() async throws {
         let running = try await RunningService(load: .init(accounts: 3, requestsPerMinute: 6000),
-                                               wrapNoteStore: { StaleReadsStore(real: $0) })
+                                               frontEndNotes: { StaleReadsStore(real: $0) })
         let generator = try #require(running.service.loadGenerator)
         #expect(await eventually(timeout: .seconds(20)) { generator.snapshot().consistencyMisses >= 3 })
         try await running.stop()

@@ -64,7 +64,7 @@ struct StoredData: Equatable {
         var data = StoredData(accounts: [:], notes: [:])
         for account in try await service.accounts.listAccounts() {
             data.accounts[account.id.uuidText] = account.name
-            for note in try await service.notes.listNotes(accountId: account.id) { data.notes[note.id.uuidText] = note.content }
+            for note in try await service.actions.notes(of: account.id) { data.notes[note.id.uuidText] = note.content }
         }
         return data
     }

@@ -132,7 +132,7 @@ struct Benchmarks {
 
     /// Seeds the data, then under steady load: a steady window, a deploy held in ROLLOUT_WAIT
     /// (both versions serve), and the growth 2 → 3 — whose moves cross — carried out step by
-    /// step as the service's `PlacementWorker` does (same pause between steps).
+    /// step as the service's `ReshardingWorker` does (same pause between steps).
     private func measureReshard() async throws -> BenchFigures.Reshard {
         let controller = try await startController("reshard", rolloutWait: .seconds(3600))
         let perAccount = reshardNotesPerAccount
@@ -166,7 +166,7 @@ struct Benchmarks {
         var steps = 0
         while try await controller.stepPlacement().hasWork {
             steps += 1
-            try await Task.sleep(for: PlacementWorker.stepPause)
+            try await Task.sleep(for: ReshardingWorker.stepPause)
         }
         let seconds = (ContinuousClock.now - started).seconds
         recorder.setPhase("after")

@@ -63,7 +63,7 @@ final class DashboardRuntime: Sendable {
                 do {
                     send(try await load(accountId))
                 } catch {
-                    send(.failed("could not load the notes: \(APIError.from(error).message)"))
+                    send(.failed("could not load the notes: \(ActionError(error).message)"))
                 }
             } while loads.withLock { loads in
                 defer { loads.again = false }
@@ -74,34 +74,36 @@ final class DashboardRuntime: Sendable {
     }
 
     private func load(_ accountId: UUID?) async throws -> DashboardAction {
+        let actions = service.actions
         var rows: [NotesPaneState.AccountRow] = []
-        for (index, account) in try await service.accounts.listAccounts().enumerated() {
-            let count = index < Self.accountsCounted ? try await service.notes.countNotes(accountId: account.id) : nil
+        for (index, account) in try await actions.listAccounts().enumerated() {
+            let count = index < Self.accountsCounted ? try await actions.countNotes(of: account.id) : nil
             rows.append(.init(account: account, noteCount: count))
         }
         var notes: [Note] = []
-        if let accountId { notes = try await service.notes.listNotes(accountId: accountId, limit: Self.notesShown) }
+        if let accountId { notes = try await actions.notes(of: accountId, limit: Self.notesShown) }
         return .notesLoaded(accounts: rows, notes: notes, forAccount: accountId)
     }
 
     private func perform(_ effect: DashboardEffect) {
-        let service = service
+        let actions = service.actions
         switch effect {
         case .quit:
             quitRequested.store(true, ordering: .relaxed)
         case .deploy:
             do {
-                send(.deployStarted(targetVersion: try service.controller.startDeploy()))
-            } catch DeployError.alreadyRunning(let target) {
+                send(.deployStarted(targetVersion: try actions.deploy()))
+            } catch let error as ActionError where error.kind == .conflict {
+                let target = service.controller.snapshot().targetVersion
                 send(.deployRefused("already deploying\(target.map { " v\($0)" } ?? ""); wait for READY"))
             } catch {
-                send(.deployRefused("deploy refused: \(error)"))
+                send(.deployRefused("deploy refused: \(ActionError(error).message)"))
             }
         case .injectFault(let fault):
             do {
-                send(.faultInjected(try service.controller.inject(fault)))
+                send(.faultInjected(try actions.inject(fault)))
             } catch {
-                send(.faultInjected("\(fault.rawValue) refused: \(error)"))
+                send(.faultInjected("\(fault.rawValue) refused: \(ActionError(error).message)"))
             }
         case .toggleLoad:
             guard let generator = service.loadGenerator else {
@@ -111,37 +113,24 @@ final class DashboardRuntime: Sendable {
             generator.setEnabled(!generator.isEnabled)
             send(.loadToggled(on: generator.isEnabled))
         case .createAccount(let name):
-            run("create the account") {
-                let account = Account(name: name)
-                try await service.accounts.createAccount(account)
-                return .accountCreated(account)
-            }
+            run("create the account") { .accountCreated(try await actions.createAccount(name: name)) }
         case .createNote(let accountId, let content):
-            run("create the note") {
-                let now = Note.now()
-                let note = Note(creator: accountId, createdAt: now, updatedAt: now, content: content)
-                try await service.notes.createNote(accountId: accountId, note: note)
-                return .noteSaved(note)
-            }
+            run("create the note") { .noteSaved(try await actions.createNote(in: accountId, content: content)) }
         case .updateNote(let original, let content):
-            let edited = original.edited(content: content)
-            run("save the note") {
-                try await service.notes.updateNote(accountId: edited.creator, note: edited)
-                return .noteSaved(edited)
-            }
+            run("save the note") { .noteSaved(try await actions.edit(original, content: content)) }
         case .deleteNote(let note):
             run("delete the note") {
-                try await service.notes.deleteNote(accountId: note.creator, note: note)
+                try await actions.delete(note)
                 return .noteDeleted(note)
             }
         case .moveAccount(let accountId, let shard):
             placementChange("m") {
-                let (from, to) = try await service.notes.moveAccount(accountId, toShard: shard)
+                let (from, to) = try await actions.moveAccount(accountId, toShard: shard)
                 return "moving the account shard-\(from) → shard-\(to)"
             }
         case .growShards(let count):
             placementChange("+") {
-                let (from, to) = try await service.notes.growShards(to: count)
+                let (from, to) = try await actions.growShards(to: count)
                 return "growing the shards \(from) → \(to); accounts move one by one"
             }
         case .loadNotes:
@@ -149,16 +138,14 @@ final class DashboardRuntime: Sendable {
         }
     }
 
-    /// Queues a move or a growth and wakes the placement worker; a refusal (409, 400) is shown
+    /// Queues a move or a growth (the action wakes the placement worker); a refusal is shown
     /// after the key that asked (`+: the shards are already growing 2 → 3`).
     private func placementChange(_ key: String, _ body: @escaping @Sendable () async throws -> String) {
-        let service = service
         Task {
             do {
                 send(.placementChanged(try await body(), isError: false))
-                await service.placement.refresh()
             } catch {
-                send(.placementChanged("\(key): \(APIError.from(error).message)", isError: true))
+                send(.placementChanged("\(key): \(ActionError(error).message)", isError: true))
             }
         }
     }
@@ -169,7 +156,7 @@ final class DashboardRuntime: Sendable {
             do {
                 send(try await body())
             } catch {
-                send(.failed("could not \(what): \(APIError.from(error).message)"))
+                send(.failed("could not \(what): \(ActionError(error).message)"))
             }
         }
     }

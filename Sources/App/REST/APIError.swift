@@ -1,7 +1,5 @@
 import Foundation
 import Hummingbird
-import Proxy
-import Store
 
 /// An error answer of the REST API: a status and a message, sent as `{"error": "..."}`.
 struct APIError: Error, CustomStringConvertible {
@@ -13,29 +11,19 @@ struct APIError: Error, CustomStringConvertible {
     static func badRequest(_ message: String) -> APIError { APIError(status: .badRequest, message: message) }
     static func notFound(_ message: String) -> APIError { APIError(status: .notFound, message: message) }
 
-    /// The answer for anything a handler throws: store errors keep their meaning (404, 409,
-    /// 413, 400), an unavailable data proxy is 503, anything else 500.
+    /// The answer for anything a handler throws: an action's error by its kind (404, 409,
+    /// 413, 400; 503 for a data proxy or store that can't answer now; 500 for a bug).
     static func from(_ error: any Error) -> APIError {
-        switch error {
-        case let error as APIError:
-            return error
-        case let error as StoreError:
-            switch error {
-            case .noteNotFound, .accountNotFound: return APIError(status: .notFound, message: error.description)
-            case .noteAlreadyExists, .conflict: return APIError(status: .conflict, message: error.description)
-            case .contentTooLarge: return APIError(status: .contentTooLarge, message: error.description)
-            case .invalidInput: return APIError(status: .badRequest, message: error.description)
-            case .shardCountMismatch, .unavailable, .deadlinePassed: return APIError(status: .serviceUnavailable, message: error.description)
-            }
-        case let error as DeployError:
-            switch error {
-            case .alreadyRunning: return APIError(status: .conflict, message: error.description)
-            default: return APIError(status: .serviceUnavailable, message: error.description)
-            }
-        case let error as ProxyClientError:
-            return APIError(status: .serviceUnavailable, message: error.description)
-        default:
-            return APIError(status: .internalServerError, message: "internal error: \(error)")
+        if let error = error as? APIError { return error }
+        let failure = ActionError(error)
+        let status: HTTPResponse.Status = switch failure.kind {
+        case .invalid: .badRequest
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .tooLarge: .contentTooLarge
+        case .unavailable: .serviceUnavailable
+        case .internal: .internalServerError
         }
+        return APIError(status: status, message: failure.message)
     }
 }

@@ -1,4 +1,5 @@
 import Hummingbird
+import Proxy
 
 /// Keeps web pages out: the REST API is for this machine's tools (curl, scripts, the load
 /// generator), and a page the user has open in a browser must not reach it.
@@ -20,7 +21,7 @@ struct LocalClientsOnly<Context: RequestContext>: RouterMiddleware {
         if let origin = request.headers[.origin], !own.contains(where: { "http://\($0)" == origin.lowercased() }) {
             throw APIError(status: .forbidden, message: "requests from web pages (Origin \(origin)) are refused; the REST API is for local tools")
         }
-        if Self.hasBody(request), !Self.isJSON(request.headers[.contentType]) {
+        if Self.hasBody(request), !MediaType.isJSON(request.headers[.contentType] ?? "") {
             let given = request.headers[.contentType] ?? "none"
             throw APIError(status: .unsupportedMediaType,
                            message: "the body must be JSON with Content-Type: application/json (got \(given)); with curl use --json")
@@ -31,11 +32,5 @@ struct LocalClientsOnly<Context: RequestContext>: RouterMiddleware {
     static func hasBody(_ request: Request) -> Bool {
         if let length = request.headers[.contentLength] { return length != "0" }
         return request.headers[.transferEncoding] != nil
-    }
-
-    static func isJSON(_ contentType: String?) -> Bool {
-        guard let contentType else { return false }
-        let mediaType = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
-        return mediaType == "application/json"
     }
 }

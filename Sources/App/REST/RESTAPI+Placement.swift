@@ -4,34 +4,26 @@ import Store
 
 /// Live re-sharding over REST: accounts show where they live, `POST /accounts/{id}/move`
 /// moves one, `POST /shards` grows the count (docs/REST.md, docs/RESHARDING.md). Both answer
-/// 202 once the move is queued; the `PlacementWorker` carries it out.
+/// 202 once the move is queued; the `ReshardingWorker` carries it out.
 extension RESTAPI {
     /// An account with its `shard` and `moving`.
     func view(_ account: Account) -> AccountView {
-        let (shard, moving) = placement.view.location(of: account.id)
+        let (shard, moving) = actions.placement.view.location(of: account.id)
         return AccountView(id: account.id.uuidText, name: account.name, shard: shard, moving: moving)
     }
 
     /// `{"shard": M}` → 202 `{"accountId", "from", "to"}`.
     func moveAccount(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let id = context.parameters.get("id") ?? ""
-        guard let accountId = UUIDText.parse(id) else { throw APIError.badRequest("invalid account id: \(id)") }
+        let accountId = try id(context)
         let body = try await JSONBody.decode(MoveBody.self, from: request)
-        guard try await accounts.getAccount(id: accountId) != nil else { throw StoreError.accountNotFound(accountId) }
-        let (from, to) = try await notes.moveAccount(accountId, toShard: body.shard)
-        await placement.refresh()
+        let (from, to) = try await actions.moveAccount(accountId, toShard: body.shard)
         return try JSONBody.response(MoveAccepted(accountId: accountId.uuidText, from: from, to: to), status: .accepted)
     }
 
-    /// `{"count": N}` → 202 `{"from", "to"}`. The store answers the same growth asked again
-    /// as the success it was (a retry after a proxy crash); a person asking twice gets 409.
+    /// `{"count": N}` → 202 `{"from", "to"}`.
     func growShards(_ request: Request) async throws -> Response {
         let body = try await JSONBody.decode(GrowBody.self, from: request)
-        if let growth = placement.view.placement.resharding {
-            throw StoreError.conflict("the shards are already growing \(growth.from) → \(growth.to); \(growth.accountsLeft) accounts left to move")
-        }
-        let (from, to) = try await notes.growShards(to: body.count)
-        await placement.refresh()
+        let (from, to) = try await actions.growShards(to: body.count)
         return try JSONBody.response(GrowAccepted(from: from, to: to), status: .accepted)
     }
 }
@@ -41,7 +33,7 @@ struct AccountView: Encodable {
     let id: String
     let name: String
     let shard: Int
-    let moving: MovingView?
+    let moving: MoveView?
 
     private enum CodingKeys: String, CodingKey { case id, name, shard, moving }
 

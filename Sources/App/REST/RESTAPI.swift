@@ -5,15 +5,11 @@ import Proxy
 import Store
 import Telemetry
 
-/// The REST API of the original Notely, plus `/deploy` and `/stats`. Accounts come from the
-/// main process's own store; notes go through whatever `NoteStore` it is given — the
-/// deployment controller in the running service.
+/// The REST API of the original Notely, plus `/deploy`, `/chaos`, re-sharding and `/stats`:
+/// thin routes over `NotelyActions` — each reads its parameters and body, calls one action,
+/// and writes the answer; an `ActionError` becomes a status (`APIError`).
 struct RESTAPI: Sendable {
-    let accounts: any AccountStore
-    let notes: any NoteStore
-    let controller: DeploymentController?
-    /// Where accounts live and what moves (live re-sharding).
-    let placement: PlacementWorker
+    let actions: NotelyActions
     let stats: StatsCollector
     let snapshot: @Sendable () -> ServiceSnapshot
     /// The port the server listens on, once it does: the only `Host` it answers to.
@@ -26,21 +22,35 @@ struct RESTAPI: Sendable {
     var routes: RouteTable<Handler> {
         RouteTable([
             .init(.get, "/healthz") { _, _ in try await healthz() },
-            .init(.get, "/accounts") { _, _ in try JSONBody.response(try await accounts.listAccounts().map(view)) },
-            .init(.post, "/accounts") { request, _ in try await createAccount(request) },
-            .init(.get, "/accounts/{id}") { _, context in try JSONBody.response(view(try await account(context))) },
-            .init(.post, "/accounts/{id}/move") { request, context in try await moveAccount(request, context) },
-            .init(.put, "/accounts/{id}") { request, context in try await updateAccount(request, context) },
-            .init(.get, "/accounts/{id}/notes") { request, context in try await listNotes(request, context) },
-            .init(.post, "/accounts/{id}/notes") { request, context in try await createNote(request, context) },
-            .init(.get, "/accounts/{id}/notes/{noteId}") { _, context in
-                let (account, noteId) = (try await account(context), try uuid(context, "noteId", "note"))
-                return try JSONBody.response(try await note(account, noteId))
+            .init(.get, "/accounts") { _, _ in try JSONBody.response(try await actions.listAccounts().map(view)) },
+            .init(.post, "/accounts") { request, _ in
+                let body = try await JSONBody.decode(AccountBody.self, from: request)
+                return try JSONBody.response(view(try await actions.createAccount(name: body.name)), status: .created)
             },
-            .init(.put, "/accounts/{id}/notes/{noteId}") { request, context in try await updateNote(request, context) },
+            .init(.get, "/accounts/{id}") { _, context in try JSONBody.response(view(try await actions.account(try id(context)))) },
+            .init(.post, "/accounts/{id}/move") { request, context in try await moveAccount(request, context) },
+            .init(.put, "/accounts/{id}") { request, context in
+                let id = try id(context)
+                let body = try await JSONBody.decode(AccountBody.self, from: request)
+                return try JSONBody.response(view(try await actions.renameAccount(id, to: body.name)))
+            },
+            .init(.get, "/accounts/{id}/notes") { request, context in try await listNotes(request, context) },
+            .init(.post, "/accounts/{id}/notes") { request, context in
+                let id = try id(context)
+                let body = try await JSONBody.decode(NoteBody.self, from: request)
+                return try JSONBody.response(try await actions.createNote(in: id, content: body.content), status: .created)
+            },
+            .init(.get, "/accounts/{id}/notes/{noteId}") { _, context in
+                let (id, noteId) = (try id(context), try noteId(context))
+                return try JSONBody.response(try await actions.note(noteId, of: id))
+            },
+            .init(.put, "/accounts/{id}/notes/{noteId}") { request, context in
+                let (id, noteId) = (try id(context), try noteId(context))
+                let body = try await JSONBody.decode(NoteBody.self, from: request)
+                return try JSONBody.response(try await actions.editNote(noteId, of: id, content: body.content))
+            },
             .init(.delete, "/accounts/{id}/notes/{noteId}") { _, context in
-                let (account, noteId) = (try await account(context), try uuid(context, "noteId", "note"))
-                try await notes.deleteNote(accountId: account.id, note: try await note(account, noteId))
+                try await actions.deleteNote(try noteId(context), of: try id(context))
                 return Response(status: .noContent)
             },
             .init(.post, "/deploy") { _, _ in try deploy() },
@@ -63,31 +73,16 @@ struct RESTAPI: Sendable {
 
     private func healthz() async throws -> Response {
         do {
-            try await accounts.healthCheck()
-            try await notes.healthCheck()
+            try await actions.healthCheck()
             return try JSONBody.response(["status": "ok"])
         } catch {
-            return JSONBody.errorResponse(APIError(status: .serviceUnavailable, message: "unhealthy: \(APIError.from(error).message)"))
+            return JSONBody.errorResponse(APIError(status: .serviceUnavailable, message: "unhealthy: \(ActionError(error).message)"))
         }
-    }
-
-    private func createAccount(_ request: Request) async throws -> Response {
-        let body = try await JSONBody.decode(AccountBody.self, from: request)
-        let account = Account(name: body.name.trimmingCharacters(in: .whitespacesAndNewlines))
-        try await accounts.createAccount(account)
-        return try JSONBody.response(view(account), status: .created)
-    }
-
-    private func updateAccount(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        var account = try await account(context)
-        account.name = try await JSONBody.decode(AccountBody.self, from: request).name.trimmingCharacters(in: .whitespacesAndNewlines)
-        try await accounts.updateAccount(account)
-        return try JSONBody.response(view(account))
     }
 
     /// All notes, or a page: `?limit=N` (1…1000) `&after=ID` (the last note of the page before).
     private func listNotes(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let account = try await account(context)
+        let id = try id(context)
         let query = request.uri.queryParameters
         var limit: Int?
         if let text = query["limit"].map(String.init) {
@@ -101,60 +96,34 @@ struct RESTAPI: Sendable {
             guard let id = UUIDText.parse(text) else { throw APIError.badRequest("after must be a note id, got \"\(text)\"") }
             after = id
         }
-        return try JSONBody.response(try await notes.listNotes(accountId: account.id, limit: limit, after: after))
-    }
-
-    private func createNote(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let account = try await account(context)
-        let body = try await JSONBody.decode(NoteBody.self, from: request)
-        let now = Note.now()
-        let note = Note(creator: account.id, createdAt: now, updatedAt: now, content: body.content)
-        try await notes.createNote(accountId: account.id, note: note)
-        return try JSONBody.response(note, status: .created)
-    }
-
-    private func updateNote(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let (account, noteId) = (try await account(context), try uuid(context, "noteId", "note"))
-        let body = try await JSONBody.decode(NoteBody.self, from: request)
-        let note = try await note(account, noteId).edited(content: body.content)
-        try await notes.updateNote(accountId: account.id, note: note)
-        return try JSONBody.response(note)
+        return try JSONBody.response(try await actions.notes(of: id, limit: limit, after: after))
     }
 
     private func deploy() throws -> Response {
-        guard let controller else { throw APIError(status: .serviceUnavailable, message: "no deployment controller") }
-        let target = try controller.startDeploy()
-        return try JSONBody.response(DeployAccepted(targetVersion: target, status: controller.status().rawValue), status: .accepted)
+        let target = try actions.deploy()
+        return try JSONBody.response(DeployAccepted(targetVersion: target, status: try actions.deployments().status().rawValue),
+                                     status: .accepted)
     }
 
     /// `{"fault": "kill" | "hang"}`: a fault in the serving proxy, on purpose (202).
     private func chaos(_ request: Request) async throws -> Response {
-        guard let controller else { throw APIError(status: .serviceUnavailable, message: "no deployment controller") }
         let body = try await JSONBody.decode(ChaosBody.self, from: request)
         guard let fault = Fault(rawValue: body.fault) else {
             throw APIError.badRequest("fault must be one of \(Fault.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), got \"\(body.fault)\"")
         }
-        let message = try controller.inject(fault)
+        let message = try actions.inject(fault)
         return try JSONBody.response(["fault": fault.rawValue, "message": message], status: .accepted)
     }
 
-    // MARK: Lookups
+    // MARK: Parameters
+
+    func id(_ context: BasicRequestContext) throws -> UUID { try uuid(context, "id", "account") }
+    func noteId(_ context: BasicRequestContext) throws -> UUID { try uuid(context, "noteId", "note") }
 
     private func uuid(_ context: BasicRequestContext, _ parameter: String, _ what: String) throws -> UUID {
         let text = context.parameters.get(parameter) ?? ""
         guard let id = UUIDText.parse(text) else { throw APIError.badRequest("invalid \(what) id: \(text)") }
         return id
-    }
-
-    private func account(_ context: BasicRequestContext) async throws -> Account {
-        let id = try uuid(context, "id", "account")
-        guard let account = try await accounts.getAccount(id: id) else { throw StoreError.accountNotFound(id) }
-        return account
-    }
-
-    private func note(_ account: Account, _ noteId: UUID) async throws -> Note {
-        guard let note = try await notes.getNote(accountId: account.id, noteId: noteId) else { throw StoreError.noteNotFound(noteId) }
-        return note
     }
 }
 

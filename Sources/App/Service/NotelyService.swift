@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import Proxy
 import ServiceLifecycle
 import Synchronization
@@ -30,8 +31,6 @@ final class NotelyService: Sendable {
         var rebuild = false
         var workingDirectory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         var executable = ProxyLaunchConfiguration.currentExecutable()
-        /// Wraps the note store the REST API uses (tests inject faults with it).
-        var wrapNoteStore: (@Sendable (any NoteStore) -> any NoteStore)?
     }
 
     let options: Options
@@ -39,8 +38,9 @@ final class NotelyService: Sendable {
     let logs: LogCapture
     let controller: DeploymentController
     let accounts: SQLiteAccountStore
-    let notes: any NoteStore
-    let placement: PlacementWorker
+    /// What the REST API and the dashboard do, on the notes of `frontEndNotes`.
+    let actions: NotelyActions
+    let placement: ReshardingWorker
     let loadGenerator: LoadGenerator?
     /// `127.0.0.1:PORT` once the REST server listens.
     let restAddress = AsyncPromise<String>()
@@ -52,15 +52,15 @@ final class NotelyService: Sendable {
     private let group = Mutex<(running: ServiceGroup?, shutdownRequested: Bool)>((nil, false))
 
     private init(options: Options, stats: StatsCollector, logs: LogCapture, controller: DeploymentController,
-                 accounts: SQLiteAccountStore, placement: PlacementWorker, lock: DataDirectoryLock, logger: Logger) {
+                 accounts: SQLiteAccountStore, actions: NotelyActions, lock: DataDirectoryLock, logger: Logger) {
         self.options = options
         self.lock = lock
         self.stats = stats
         self.logs = logs
         self.controller = controller
         self.accounts = accounts
-        self.notes = options.wrapNoteStore?(controller) ?? controller
-        self.placement = placement
+        self.actions = actions
+        self.placement = actions.placement
         self.logger = logger
         let address = restAddress
         loadGenerator = options.load.map { configuration in
@@ -69,8 +69,11 @@ final class NotelyService: Sendable {
         }
     }
 
-    /// Opens the databases (checking the shard count) and deploys v1.
-    static func start(options: Options, logs: LogCapture, logger: Logger) async throws -> NotelyService {
+    /// Opens the databases (checking the shard count) and deploys v1. The front ends reach
+    /// the notes through `frontEndNotes` of the controller: the controller itself, or — in a
+    /// test — a store in front of it that injects a fault.
+    static func start(options: Options, logs: LogCapture, logger: Logger,
+                      frontEndNotes: @Sendable (DeploymentController) -> any NoteStore = { $0 }) async throws -> NotelyService {
         let dataDirectory = DataDirectory(path: options.dataDirectory)
         let lock: DataDirectoryLock
         do {
@@ -110,18 +113,18 @@ final class NotelyService: Sendable {
             try? accounts.close()
             throw ExitMessage(code: 1, "the first data proxy did not start: \(error)")
         }
-        let notes = options.wrapNoteStore?(controller) ?? controller
-        let placement = PlacementWorker(notes: notes, accounts: accounts,
-                                        initial: try await PlacementWorker.read(notes: notes, accounts: accounts),
+        let notes = frontEndNotes(controller)
+        let placement = ReshardingWorker(notes: notes, accounts: accounts,
+                                        initial: try await ReshardingWorker.read(notes: notes, accounts: accounts),
                                         logger: Logger(label: "placement"))
+        let actions = NotelyActions(accounts: accounts, notes: notes, controller: controller, placement: placement)
         return NotelyService(options: options, stats: stats, logs: logs, controller: controller, accounts: accounts,
-                             placement: placement, lock: lock, logger: logger)
+                             actions: actions, lock: lock, logger: logger)
     }
 
     /// Serves until a graceful shutdown, then stops everything in order.
     func run(signals: [UnixSignal] = [.sigterm, .sigint]) async throws {
-        let rest = RESTAPI(accounts: accounts, notes: notes, controller: controller, placement: placement, stats: stats,
-                           snapshot: { self.snapshot() },
+        let rest = RESTAPI(actions: actions, stats: stats, snapshot: { self.snapshot() },
                            listeningPort: { [restAddress] in restAddress.value.flatMap { $0.split(separator: ":").last.flatMap { Int($0) } } })
         let address = restAddress
         let logger = logger
@@ -154,7 +157,7 @@ final class NotelyService: Sendable {
             try await group.run()
         } catch {
             await controller.shutdown()
-            if options.port != 0, "\(error)".contains("ddress already in use") {
+            if options.port != 0, (error as? IOError)?.isAddressInUse == true {
                 throw ExitMessage(code: 1, "port \(options.port) is in use; pick another with --port, or --port 0 for a free one")
             }
             throw error

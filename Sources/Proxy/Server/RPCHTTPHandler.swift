@@ -105,7 +105,7 @@ final class RPCHTTPHandler: ChannelInboundHandler {
         if let expectedAuthorization, !Self.constantTimeEquals(head.headers.first(name: "authorization"), expectedAuthorization) {
             return (.unauthorized, RPCError(code: -32000, message: "Unauthorized: missing or wrong bearer token"))
         }
-        if let type = head.headers.first(name: "content-type"), !Self.isJSON(type) {
+        if let type = head.headers.first(name: "content-type"), !MediaType.isJSON(type) {
             return (.unsupportedMediaType, .invalidRequest("Content-Type must be application/json, got \(type)"))
         }
         if let length = head.contentLength, length > StoreLimits.maxRequestBodyBytes {
@@ -185,16 +185,6 @@ final class RPCHTTPHandler: ChannelInboundHandler {
 
     /// "the body is larger than 1048576 bytes"
     static var tooLargeMessage: String { "the body is larger than \(StoreLimits.maxRequestBodyBytes) bytes" }
-
-    /// `application/json`, in any case, with or without parameters such as a charset; checked
-    /// without allocating, since every request asks.
-    static func isJSON(_ contentType: String) -> Bool {
-        let expected = "application/json".utf8
-        guard contentType.utf8.count >= expected.count else { return false }
-        return zip(contentType.utf8, expected).allSatisfy { given, wanted in
-            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(given) ? given + 32 == wanted : given == wanted
-        }
-    }
 
     private static func constantTimeEquals(_ given: String?, _ expected: [UInt8]) -> Bool {
         guard var given, given.utf8.count == expected.count else { return false }

@@ -14,9 +14,9 @@ extension PlacementSnapshot {
                          "total": .integer(Int64(move.total)), "switched": .bool(move.switched)])
             }),
             "notesPerShard": .array(notesPerShard.map { .integer(Int64($0)) }),
-            "resharding": resharding.map { resharding in
-                .object(["from": .integer(Int64(resharding.from)), "to": .integer(Int64(resharding.to)),
-                         "accountsLeft": .integer(Int64(resharding.accountsLeft))])
+            "resharding": growth.map { growth in
+                .object(["from": .integer(Int64(growth.from)), "to": .integer(Int64(growth.to)),
+                         "accountsLeft": .integer(Int64(growth.accountsLeft))])
             } ?? .null,
         ])
     }
@@ -40,12 +40,12 @@ extension PlacementSnapshot {
         }
         let notesPerShard = noteValues.compactMap(\.int)
         guard notesPerShard.count == noteValues.count else { return nil }
-        var resharding: Resharding?
+        var growth: Growth?
         if case .object(let value)? = object["resharding"] {
             guard let from = value["from"]?.int, let to = value["to"]?.int, let left = value["accountsLeft"]?.int else { return nil }
-            resharding = Resharding(from: from, to: to, accountsLeft: left)
+            growth = Growth(from: from, to: to, accountsLeft: left)
         }
-        self.init(shardCount: shardCount, homes: homes, moves: moves, notesPerShard: notesPerShard, resharding: resharding)
+        self.init(shardCount: shardCount, homes: homes, moves: moves, notesPerShard: notesPerShard, growth: growth)
     }
 }
 

@@ -46,7 +46,7 @@ enum ShardsPane {
     /// (an account the Notes pane has not listed yet shows the start of its id).
     static func movesLines(_ placement: PlacementSnapshot, names: [UUID: String]) -> [String] {
         var lines: [String] = []
-        if let growth = placement.resharding {
+        if let growth = placement.growth {
             lines.append("growing \(growth.from) → \(growth.to): \(growth.accountsLeft) account\(growth.accountsLeft == 1 ? "" : "s") left")
         }
         if let move = placement.moves.first {

@@ -16,8 +16,8 @@ extension ShardedNoteStore {
         let total = try await shard(home).count(creator: accountId)
         return try placement.write(deadline: deadline) { db in
             let state = try PlacementDatabase.state(in: db)
-            if let resharding = state.resharding {
-                throw StoreError.conflict("the shards are growing \(resharding.from) → \(resharding.to); move accounts when that is done")
+            if let growth = state.growth {
+                throw StoreError.conflict("the shards are growing \(growth.from) → \(growth.to); move accounts when that is done")
             }
             let row = state.row(of: accountId)
             if let row, row.isMoving {
@@ -38,13 +38,13 @@ extension ShardedNoteStore {
     /// The same growth asked again (a retry) answers as the first did.
     func grow(to count: Int, deadline: Date?) async throws -> (from: Int, to: Int) {
         let state = try placement.state()
-        if let resharding = state.resharding, resharding.to == count { return resharding }
+        if let growth = state.growth, growth.to == count { return growth }
         guard count <= Self.maxShards else { throw StoreError.invalidInput("count must be at most \(Self.maxShards), got \(count)") }
         guard count > state.shardCount else {
             throw StoreError.invalidInput("the data dir has \(state.shardCount) shards; it can grow, not shrink (count \(count))")
         }
-        if let resharding = state.resharding {
-            throw StoreError.conflict("the shards are already growing \(resharding.from) → \(resharding.to)")
+        if let growth = state.growth {
+            throw StoreError.conflict("the shards are already growing \(growth.from) → \(growth.to)")
         }
         if let move = state.moving.first {
             throw StoreError.conflict("account \(move.accountId.uuidText) is moving; grow the shards when it is done")
@@ -56,7 +56,7 @@ extension ShardedNoteStore {
             try ShardLocks.withWriteLocks(on: oldShards, deadline: deadline) { held in
                 try placement.write(deadline: deadline) { db in
                     let current = try PlacementDatabase.state(in: db)
-                    guard current.shardCount == state.shardCount, current.moving.isEmpty, current.resharding == nil else {
+                    guard current.shardCount == state.shardCount, current.moving.isEmpty, current.growth == nil else {
                         throw StoreError.conflict("the placement changed while the shards were growing; try again")
                     }
                     var queue = try PlacementDatabase.nextQueuePosition(in: db)
@@ -92,7 +92,7 @@ extension ShardedNoteStore {
     func step(deadline: Date?) async throws {
         let state = try placement.state()
         guard let row = state.moving.first else {
-            if state.resharding != nil {
+            if state.growth != nil {
                 try placement.write(deadline: deadline) { db in
                     guard try PlacementDatabase.state(in: db).moving.isEmpty else { return }
                     try PlacementDatabase.set("reshardFrom", nil, in: db)
@@ -197,7 +197,7 @@ extension ShardedNoteStore {
                 shardCount: state.shardCount,
                 homes: state.rows.filter { $0.value.shard != router.shard(for: $0.key) }.mapValues(\.shard),
                 moves: moves, notesPerShard: notesPerShard,
-                resharding: state.resharding.map { Resharding(from: $0.from, to: $0.to, accountsLeft: moves.count) })
+                growth: state.growth.map { Growth(from: $0.from, to: $0.to, accountsLeft: moves.count) })
         }
     }
 }

@@ -14,15 +14,15 @@ public struct PlacementSnapshot: Sendable, Hashable {
     /// Notes each shard serves (copies a move has made or not yet cleaned up are not counted).
     public var notesPerShard: [Int]
     /// A growth of the shard count still rebalancing, or nil.
-    public var resharding: Resharding?
+    public var growth: Growth?
 
     public init(shardCount: Int, homes: [UUID: Int] = [:], moves: [AccountMove] = [], notesPerShard: [Int],
-                resharding: Resharding? = nil) {
+                growth: Growth? = nil) {
         self.shardCount = shardCount
         self.homes = homes
         self.moves = moves
         self.notesPerShard = notesPerShard
-        self.resharding = resharding
+        self.growth = growth
     }
 
     /// The shard that serves the account's notes now.
@@ -60,7 +60,7 @@ public struct AccountMove: Sendable, Hashable {
 }
 
 /// A growth of the shard count, `from` → `to`, with the accounts still to move.
-public struct Resharding: Sendable, Hashable {
+public struct Growth: Sendable, Hashable {
     public var from: Int
     public var to: Int
     public var accountsLeft: Int

@@ -70,12 +70,12 @@ struct PlacementDatabase: Sendable {
         guard let count = meta["shardCount"] ?? nil, let version = meta["version"] ?? nil else {
             throw StoreError.unavailable("placement.sqlite has no shard count")
         }
-        var resharding: (from: Int, to: Int)?
-        if let from = meta["reshardFrom"] ?? nil, let to = meta["reshardTo"] ?? nil { resharding = (Int(from), Int(to)) }
+        var growth: (from: Int, to: Int)?
+        if let from = meta["reshardFrom"] ?? nil, let to = meta["reshardTo"] ?? nil { growth = (Int(from), Int(to)) }
         let rows = try Row.fetchAll(db, sql: """
             SELECT accountId, shard, movingTo, leftoverOn, cursorCreatedAtMs, cursorId, copied, total, queuedAt FROM account
             """).compactMap(PlacementRow.init)
-        return PlacementState(shardCount: Int(count), version: version, resharding: resharding,
+        return PlacementState(shardCount: Int(count), version: version, growth: growth,
                               rows: Dictionary(rows.map { ($0.accountId, $0) }) { first, _ in first })
     }
 
@@ -137,7 +137,7 @@ struct PlacementDatabase: Sendable {
 struct PlacementState: Sendable {
     var shardCount: Int
     var version: Int64
-    var resharding: (from: Int, to: Int)?
+    var growth: (from: Int, to: Int)?
     var rows: [UUID: PlacementRow]
 
     func row(of accountId: UUID) -> PlacementRow? { rows[accountId] }

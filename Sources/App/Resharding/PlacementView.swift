@@ -18,8 +18,8 @@ struct PlacementView: Encodable, Sendable {
     }
 
     /// Where an account lives, and its move if it has one: the `shard` and `moving` of an account.
-    func location(of accountId: UUID) -> (shard: Int, moving: MovingView?) {
-        (placement.shard(of: accountId), placement.move(of: accountId).map(MovingView.init))
+    func location(of accountId: UUID) -> (shard: Int, moving: MoveView?) {
+        (placement.shard(of: accountId), placement.move(of: accountId).map(MoveView.init))
     }
 
     private enum CodingKeys: String, CodingKey { case shardCount, accountsPerShard, notesPerShard, moving, resharding }
@@ -30,7 +30,7 @@ struct PlacementView: Encodable, Sendable {
         try container.encode(Self.byShard(accountsPerShard), forKey: .accountsPerShard)
         try container.encode(Self.byShard(placement.notesPerShard), forKey: .notesPerShard)
         try container.encode(placement.moves.map(MoveView.init), forKey: .moving)
-        try container.encode(placement.resharding.map(ReshardingView.init), forKey: .resharding)
+        try container.encode(placement.growth.map(GrowthView.init), forKey: .resharding)
     }
 
     private static func byShard(_ values: [Int]) -> [String: Int] {
@@ -38,21 +38,10 @@ struct PlacementView: Encodable, Sendable {
     }
 }
 
-/// An account's `moving`: `{"to", "copied", "total"}`.
-struct MovingView: Encodable, Sendable, Hashable {
-    let to: Int
-    let copied: Int
-    let total: Int
-
-    init(_ move: AccountMove) {
-        to = move.to
-        copied = move.copied
-        total = move.total
-    }
-}
-
-/// One entry of `placement.moving`.
-private struct MoveView: Encodable {
+/// A move as the REST API and `/stats` show it: an account's `moving`, and each entry of
+/// `placement.moving` — `{"accountId", "from", "to", "copied", "total"}` (the contract names the
+/// last three for an account; the first two say the same as the account they sit in).
+struct MoveView: Encodable, Sendable, Hashable {
     let accountId: String
     let from: Int
     let to: Int
@@ -68,14 +57,14 @@ private struct MoveView: Encodable {
     }
 }
 
-private struct ReshardingView: Encodable {
+private struct GrowthView: Encodable {
     let from: Int
     let to: Int
     let accountsLeft: Int
 
-    init(_ resharding: Resharding) {
-        from = resharding.from
-        to = resharding.to
-        accountsLeft = resharding.accountsLeft
+    init(_ growth: Growth) {
+        from = growth.from
+        to = growth.to
+        accountsLeft = growth.accountsLeft
     }
 }

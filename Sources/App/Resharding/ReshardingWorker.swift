@@ -11,7 +11,7 @@ import Synchronization
 ///
 /// It holds no state of its own about a move — that is all in `placement.sqlite` — so a move
 /// that a crash of a proxy or of `notely` interrupted goes on at the next step.
-final class PlacementWorker: Service, Sendable {
+final class ReshardingWorker: Service, Sendable {
     /// How often an idle worker reads the placement again (note counts change with traffic):
     /// as often as the shards' request figures are pulled (`DeploymentController.statsInterval`).
     static let idleInterval = DeploymentController.statsInterval
@@ -84,7 +84,7 @@ final class PlacementWorker: Service, Sendable {
             } catch {
                 for caller in answering { caller.fulfill(()) }
                 if Task.isCancelled { return }
-                if !failing { logger.warning("a placement step failed (it is tried again): \(APIError.from(error).message)") }
+                if !failing { logger.warning("a placement step failed (it is tried again): \(ActionError(error).message)") }
                 failing = true
             }
             _ = await signal.wait(timeout: Self.idleInterval)
@@ -101,7 +101,7 @@ final class PlacementWorker: Service, Sendable {
                 logger.info("account \(move.accountId.uuidText) moved shard-\(move.from) → shard-\(move.to)")
             }
         }
-        if let growth = before.placement.resharding, after.placement.resharding == nil {
+        if let growth = before.placement.growth, after.placement.growth == nil {
             logger.info("re-sharding \(growth.from) → \(growth.to) done: every account is on its hash placement")
         }
     }
