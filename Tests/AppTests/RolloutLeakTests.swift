@@ -28,8 +28,10 @@ import TestSupport
         for _ in 0..<3 { try await rollOut() }   // pools and event loops reach their working size
         let (descriptors, threads) = (count("fd"), count("task"))
         for _ in 0..<50 { try await rollOut() }
-        #expect(await eventually { count("fd") <= descriptors + 2 }, "descriptors \(descriptors) → \(count("fd"))")
-        #expect(count("task") <= threads + 4, "threads \(threads) → \(count("task"))")
+        // A little slack for what the load has open at the moment of counting (connections,
+        // a retiring proxy's last pipe): a leak of one a rollout would be 50.
+        #expect(await eventually { count("fd") <= descriptors + 10 }, "descriptors \(descriptors) → \(count("fd"))")
+        #expect(await eventually { count("task") <= threads + 8 }, "threads \(threads) → \(count("task"))")
 
         let load = try await notely.request(.GET, "/stats").json["load"]
         #expect(load["failures"] as? Int == 0 && load["consistencyMisses"] as? Int == 0, "\(String(describing: load))")
