@@ -4,12 +4,12 @@ import TestSupport
 @testable import App
 @testable import Store
 
-/// The re-sharding routes and fields of the REST contract (docs/REST.md), against a running
-/// service with a real proxy: shapes, statuses and errors. Growth and moves under load and
+/// The re-sharding routes and fields of the REST contract (docs/REST.md), in process over real
+/// SQLite files: shapes, statuses and errors. Growth and moves under load, through proxies and
 /// through crashes are `ReshardingEndToEndTests`.
-@Suite(.serialized) struct RESTPlacementTests {
+@Suite struct RESTPlacementTests {
     @Test func accountsShowTheirShardAndMovesAndGrowthAnswerAsTheContractSays() async throws {
-        let running = try await RunningService()
+        let running = try await InProcessREST()
         let created = try await running.request(.POST, "/accounts", body: #"{"name":"Ada"}"#)
         let id = try require(created.json["id"] as? String)
         let hashed = ShardRouter(shardCount: 2).shard(for: try require(UUIDText.parse(id)))
@@ -58,6 +58,5 @@ import TestSupport
         let home = ShardRouter(shardCount: 3).shard(for: try require(UUIDText.parse(id)))
         #expect(try await running.request(.GET, "/accounts").json.map { ($0 as? [[String: Any]])?.first?["shard"] as? Int } == home,
                 "growth puts every account on its hash placement")
-        try await running.stop()
     }
 }
