@@ -25,7 +25,7 @@ struct StaleReadsStore: NoteStore {
     @Test func aCorrectStoreGivesZeroFailuresAndZeroMisses() async throws {
         let running = try await RunningService(load: .init(accounts: 3, requestsPerMinute: 6000))
         let generator = try #require(running.service.loadGenerator)
-        #expect(await eventually(timeout: .seconds(20)) { generator.snapshot().requests >= 200 })
+        #expect(await eventually(timeout: .seconds(60)) { generator.snapshot().requests >= 200 })
         try await running.stop()
         let load = generator.snapshot()
         #expect(load.failures == 0, "\(load.lastFailure ?? "")")

@@ -105,7 +105,7 @@ import TestSupport
         let directory = TemporaryDirectory("notely-cross")
         let dataDir = directory.path + "/.notely"
         let notely = try await HeadlessProcess(arguments: ["--no-load", "--rollout-wait", "600"], in: directory)
-        let seeded = try await seed(notely, perShard: 2, of: 5, notes: 120)
+        let seeded = try await seed(notely, perShard: 2, of: 5, notes: 60)
         let load = RESTLoad(baseURL: notely.baseURL, clients: 16)
         #expect(await eventually { load.successes >= 200 }, "the load never got going: \(load.failures.prefix(3))")
         #expect(try await notely.request(.POST, "/deploy").status == 202)

@@ -9,7 +9,7 @@ import TestSupport
 @Suite(.serialized) struct RolloutLeakTests {
     @Test func fiftyRolloutsLeaveNoDescriptorsOrThreadsBehind() async throws {
         let directory = TemporaryDirectory("notely-leak")
-        let notely = try await HeadlessProcess(arguments: ["--rollout-wait", "0", "--rpm", "3000"], in: directory)
+        let notely = try await HeadlessProcess(arguments: ["--rollout-wait", "0", "--rpm", "1200"], in: directory)
         let pid = notely.process.processIdentifier
 
         func rollOut() async throws {

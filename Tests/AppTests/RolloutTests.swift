@@ -10,7 +10,7 @@ import TestSupport
     @Test func rolloutsUnderLoadFailNothing() async throws {
         let running = try await RunningService(load: .init(accounts: 4, requestsPerMinute: 6000), rolloutWait: .seconds(1))
         let generator = try #require(running.service.loadGenerator)
-        #expect(await eventually { generator.snapshot().requests >= 50 })
+        #expect(await eventually(timeout: .seconds(60)) { generator.snapshot().requests >= 50 })
         for version in 2...4 {
             let deploy = try await running.request(.POST, "/deploy")
             #expect(deploy.status == 202)

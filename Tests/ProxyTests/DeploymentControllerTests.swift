@@ -75,13 +75,13 @@ import TestSupport
         let v1 = try #require(controller.current())
         let traffic = Traffic(store: controller)
         await #expect(throws: ProxyLaunchError.self) { try await controller.deploy() }
+        #expect(await eventually(timeout: .seconds(60)) { traffic.operationCount > 50 }, "traffic flowed on")
         await traffic.stop()
         #expect(controller.status() == .ready)
         #expect(controller.current()?.pid == v1.pid)
         #expect(controller.previous() == nil)
         #expect(controller.snapshot().lastError?.contains("v2") == true)
         #expect(traffic.failureList.isEmpty, "\(traffic.failureList.map(\.description))")
-        #expect(traffic.operationCount > 50)
         #expect(harness.logs.lines().contains { $0.text.contains("deploy v2 failed") })
         await controller.shutdown()
     }

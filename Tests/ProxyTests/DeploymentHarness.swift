@@ -13,7 +13,7 @@ struct DeploymentHarness {
     let logs = LogCapture()
     let controller: DeploymentController
 
-    init(rolloutWait: Duration = .seconds(1), executable: URL? = nil, readyTimeout: Duration = .seconds(10),
+    init(rolloutWait: Duration = .seconds(1), executable: URL? = nil, readyTimeout: Duration = busyMachineReadyTimeout,
          rebuilder: Rebuilder? = nil) throws {
         var launch = ProxyLaunchConfiguration(executable: try executable ?? notelyExecutable(), dataDirectory: directory.path + "/data",
                                               workingDirectory: directory.url, logCapture: logs)

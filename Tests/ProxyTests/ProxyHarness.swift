@@ -12,7 +12,10 @@ struct ProxyHarness {
     let logs = LogCapture()
     let logger = Logger(label: "test")
     func configuration() throws -> ProxyLaunchConfiguration {
-        ProxyLaunchConfiguration(executable: try notelyExecutable(), dataDirectory: directory.path + "/data", workingDirectory: directory.url, logCapture: logs)
+        var configuration = ProxyLaunchConfiguration(executable: try notelyExecutable(), dataDirectory: directory.path + "/data",
+                                                     workingDirectory: directory.url, logCapture: logs)
+        configuration.readyTimeout = busyMachineReadyTimeout
+        return configuration
     }
 
     func launch(id: Int = 1) async throws -> DataProxyProcess {

@@ -33,8 +33,15 @@ public func notelyExecutable() throws -> URL {
     throw TestSetupError("notely executable not found next to \(testBinary.path); run `swift build` first")
 }
 
+/// How long a test waits for a proxy it launches to answer `Ready`. A user's `notely` waits
+/// 10 s; a test suite that starts a dozen proxies at once on a busy two-core machine can take
+/// longer than that to get one going, and a launch that fails is not what such a test tests.
+public let busyMachineReadyTimeout: Duration = .seconds(30)
+
 /// Polls `condition` every 20 ms until it holds or `timeout` passes.
-public func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
+/// The default is generous: it is how long a failure takes to show, not how long a pass
+/// takes, and a busy two-core machine running the whole suite at once is slow.
+public func eventually(timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return true }
