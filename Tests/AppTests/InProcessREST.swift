@@ -7,6 +7,7 @@ import NIOEmbedded
 import NIOHTTP1
 import TestSupport
 @testable import App
+@testable import Proxy
 @testable import Store
 @testable import Telemetry
 
@@ -28,6 +29,8 @@ final class InProcessREST: Sendable {
     let actions: NotelyActions
     private let responder: any HTTPResponder<BasicRequestContext>
     private let worker: Task<Void, any Error>
+    /// The router with its middleware, once more, for `serve`.
+    private let makeRouter: @Sendable (_ port: @escaping @Sendable () -> Int?) -> Router<BasicRequestContext>
 
     init(shards: Int = 2) async throws {
         directory = TemporaryDirectory("notely-rest")
@@ -39,13 +42,16 @@ final class InProcessREST: Sendable {
                                          logger: Logger(label: "test"))
         actions = NotelyActions(accounts: accounts, notes: notes, controller: nil, placement: placement)
         let stats = StatsCollector()
-        let rest = RESTAPI(actions: actions, stats: stats, snapshot: {
-            ServiceSnapshot(deployment: .init(), proxies: [:], shards: stats.collectShardStats(), load: .idle,
-                            api: stats.collectRouteStats(), placement: placement.view,
-                            service: .init(restAddress: "127.0.0.1:\(Self.port)", uptimeSeconds: 0,
-                                           shardCount: placement.view.placement.shardCount))
-        }, listeningPort: { Self.port })
-        responder = rest.router().buildResponder()
+        let actions = actions
+        makeRouter = { port in
+            RESTAPI(actions: actions, stats: stats, snapshot: {
+                ServiceSnapshot(deployment: .init(), proxies: [:], shards: stats.collectShardStats(), load: .idle,
+                                api: stats.collectRouteStats(), placement: placement.view,
+                                service: .init(restAddress: port().map { "127.0.0.1:\($0)" }, uptimeSeconds: 0,
+                                               shardCount: placement.view.placement.shardCount))
+            }, listeningPort: port).router()
+        }
+        responder = makeRouter({ Self.port }).buildResponder()
         worker = Task { try await placement.run() }
     }
 
@@ -81,6 +87,21 @@ final class InProcessREST: Sendable {
         return Answer(status: Int(response.status.code),
                       json: try? JSONSerialization.jsonObject(with: Data(text.utf8), options: .fragmentsAllowed),
                       text: text, headers: response.headers)
+    }
+
+    /// The same API served over real HTTP on a free loopback port, for what only the wire
+    /// shows (the fuzz: bytes an HTTP parser must cope with). Answers its base URL; the server
+    /// stops when `body` returns.
+    func serve<T>(_ body: (_ baseURL: String) async throws -> T) async throws -> T {
+        let port = AsyncPromise<Int>()
+        let app = Application(router: makeRouter({ port.value }),
+                              configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "notely-test"),
+                              onServerRunning: { channel in port.fulfill(channel.localAddress?.port ?? 0) },
+                              logger: Logger(label: "test"))
+        let server = Task { try await app.runService() }
+        defer { server.cancel() }
+        let baseURL = "http://127.0.0.1:\(try await port.wait())"
+        return try await body(baseURL)
     }
 
     /// `request` as the process-based harnesses answer it.

@@ -5,10 +5,11 @@ import TestSupport
 import Store
 @testable import App
 
-/// Every route, happy and bad input, against a real launched proxy.
-@Suite(.serialized) struct RESTAPITests {
+/// Every route, happy and bad input: the account and note routes in process (`InProcessREST`,
+/// real SQLite files), `/stats` and `/deploy` against a running service with a real proxy.
+@Suite struct RESTAPITests {
     @Test func accountsRoutes() async throws {
-        let running = try await RunningService()
+        let running = try await InProcessREST()
         #expect(try await running.request(.GET, "/healthz").status == 200)
 
         let created = try await running.request(.POST, "/accounts", body: #"{"name":" Ada "}"#)
@@ -36,11 +37,10 @@ import Store
             #expect(answer.status == status, "\(method) \(path) \(body ?? "")")
             #expect(answer.json["error"] is String, "\(method) \(path): \(answer.text)")
         }
-        try await running.stop()
     }
 
     @Test func notesRoutes() async throws {
-        let running = try await RunningService()
+        let running = try await InProcessREST()
         let account = try require(try await running.request(.POST, "/accounts", body: #"{"name":"Bo"}"#).json["id"] as? String)
         let other = try require(try await running.request(.POST, "/accounts", body: #"{"name":"Cy"}"#).json["id"] as? String)
         let notes = "/accounts/\(account)/notes"
@@ -89,7 +89,6 @@ import Store
 
         #expect(try await running.request(.DELETE, "\(notes)/\(noteId)").status == 204)
         #expect(try await running.request(.GET, "\(notes)/\(noteId)").status == 404)
-        try await running.stop()
     }
 
     @Test func statsAndDeploy() async throws {
