@@ -7,8 +7,9 @@ import TestSupport
 import Glibc
 #endif
 
-/// The proxy's HTTP/1.1 as a careless or broken client meets it (`RPCHTTPHandler`), and the
-/// client's pool as the routing relies on it (`RPCConnectionPool`).
+/// The proxy's HTTP/1.1 over a real socket, where the socket is the point — connections closed,
+/// half-closed, left mid-body, bytes that are not HTTP — and the client's pool as the routing
+/// relies on it (`RPCConnectionPool`). What needs no socket is `RPCHandlerTests`, in process.
 @Suite struct ProxyTransportTests {
     private func post(_ json: String, token: String, headers: String = "") -> String {
         "POST /rpc HTTP/1.1\r\nHost: proxy\r\nContent-Type: application/json\r\nAuthorization: Bearer \(token)\r\n"
@@ -30,22 +31,6 @@ import Glibc
         await proxy.shutdown(logger: harness.logger)
     }
 
-    @Test func pipelinedCallsAreAnsweredInOrderOnOneConnection() async throws {
-        try await withProxy { proxy in
-            let connection = try RawHTTPConnection(port: proxy.port)
-            // A store call (answered from the store's thread) between two answered on the event
-            // loop: the answers still come in the order asked.
-            let account = UUID().uuidString.lowercased()
-            let count = #"{"jsonrpc":"2.0","id":2,"method":"CountNotes","params":{"accountId":"\#(account)"}}"#
-            try connection.send(post(ready(id: 1), token: proxy.token) + post(count, token: proxy.token) + post(ready(id: 3), token: proxy.token))
-            let answers = try (1...3).map { _ in try connection.response() }
-            #expect(answers.map(\.status) == [200, 200, 200])
-            #expect(answers[0].body.contains(#""id":1"#) && answers[0].body.contains(#""ready":true"#), "\(answers[0].body)")
-            #expect(answers[1].body.contains(#""id":2"#) && answers[1].body.contains(#""result":0"#), "\(answers[1].body)")
-            #expect(answers[2].body.contains(#""id":3"#), "\(answers[2].body)")
-        }
-    }
-
     @Test func connectionCloseIsHonouredAfterTheAnswer() async throws {
         try await withProxy { proxy in
             let connection = try RawHTTPConnection(port: proxy.port)
@@ -54,48 +39,6 @@ import Glibc
             #expect(answer.status == 200 && answer.body.contains(#""id":7"#))
             #expect(answer.headers["connection"] == "close")
             #expect(try connection.isClosedByPeer())
-        }
-    }
-
-    @Test func aChunkedBodyIsReadWhole() async throws {
-        try await withProxy { proxy in
-            let connection = try RawHTTPConnection(port: proxy.port)
-            let body = ready(id: 4)
-            let (first, second) = (body.prefix(10), body.dropFirst(10))
-            try connection.send("POST /rpc HTTP/1.1\r\nHost: proxy\r\nContent-Type: application/json\r\nAuthorization: Bearer \(proxy.token)\r\n"
-                + "Transfer-Encoding: chunked\r\n\r\n"
-                + String(first.utf8.count, radix: 16) + "\r\n\(first)\r\n" + String(second.utf8.count, radix: 16) + "\r\n\(second)\r\n0\r\n\r\n")
-            let answer = try connection.response()
-            #expect(answer.status == 200 && answer.body.contains(#""id":4"#), "\(answer.body)")
-        }
-    }
-
-    @Test func aClientThatAsksBeforeSendingItsBodyIsToldToGoOn() async throws {
-        try await withProxy { proxy in
-            let connection = try RawHTTPConnection(port: proxy.port)
-            let request = post(ready(id: 5), token: proxy.token, headers: "Expect: 100-continue\r\n")
-            let headEnd = try #require(request.range(of: "\r\n\r\n")).upperBound
-            try connection.send(String(request[..<headEnd]))
-            #expect(try connection.response().status == 100)   // what curl waits a second for
-            try connection.send(String(request[headEnd...]))
-            let answer = try connection.response()
-            #expect(answer.status == 200 && answer.body.contains(#""id":5"#), "\(answer.body)")
-        }
-    }
-
-    @Test func otherPathsAndMethodsAreRefusedAndTheConnectionServesOnWhenNoBodyFollows() async throws {
-        try await withProxy { proxy in
-            let connection = try RawHTTPConnection(port: proxy.port)
-            try connection.send("GET /rpc HTTP/1.1\r\nHost: proxy\r\nAuthorization: Bearer \(proxy.token)\r\n\r\n")
-            let wrongMethod = try connection.response()
-            #expect(wrongMethod.status == 405 && wrongMethod.headers["allow"] == "POST", "\(wrongMethod)")
-            #expect(wrongMethod.body.contains("use POST"))
-            try connection.send("POST /nope?x=1 HTTP/1.1\r\nHost: proxy\r\nContent-Length: 0\r\n\r\n")
-            let wrongPath = try connection.response()
-            #expect(wrongPath.status == 404 && wrongPath.body.contains("no such path: POST /nope"), "\(wrongPath)")
-            try connection.send(post(ready(id: 2), token: proxy.token).replacingOccurrences(of: "POST /rpc", with: "POST /rpc?trace=1"))
-            let served = try connection.response()
-            #expect(served.status == 200 && served.body.contains(#""id":2"#), "\(served)")
         }
     }
 

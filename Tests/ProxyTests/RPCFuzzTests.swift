@@ -8,26 +8,25 @@ import TestSupport
 /// Thousands of generated bodies against a proxy's `/rpc` — broken JSON, wrong shapes, every
 /// method with broken params, batches, raw bytes: no 500 and no crash, every answer a JSON-RPC
 /// error or result, the proxy still ready afterwards, and nothing stored changed (no generated
-/// write, move or growth is valid).
+/// write, move or growth is valid). In process (`EmbeddedRPC`): the server's handlers and the
+/// store are what is fuzzed, and a child process would add only time.
 @Suite struct RPCFuzzTests {
     static let bodies = 2500
 
     @Test func generatedBodiesNeverBreakTheProxyOrChangeTheStore() async throws {
         let seed = SeededRandom.seedForThisRun()
         var random = SeededRandom(seed: seed)
-        let harness = ProxyHarness()
-        let proxy = try await harness.launch()
+        let rpc = try await EmbeddedRPC()
         let account = UUID()
         for index in 0..<3 {
-            try await proxy.client.createNote(accountId: account, note: Note(creator: account, createdAt: Note.now(), updatedAt: Note.now(),
-                                                                             content: "kept \(index)"))
+            try await rpc.store.createNote(accountId: account, note: Note(creator: account, createdAt: Note.now(), updatedAt: Note.now(),
+                                                                          content: "kept \(index)"))
         }
-        let before = try await proxy.client.listNotes(accountId: account)
-        let headers = [("Content-Type", "application/json"), ("Authorization", "Bearer \(proxy.token)")]
-        var statuses: [UInt: Int] = [:]
+        let before = try await rpc.store.listNotes(accountId: account)
+        var statuses: [Int: Int] = [:]
         for _ in 0..<Self.bodies {
             let body = RPCFuzz.body(account: account, using: &random)
-            let answer = try await rawPost(port: proxy.port, body: ByteBuffer(bytes: body), headers: headers)
+            let answer = try await rpc.post(body)
             statuses[answer.status, default: 0] += 1
             let shown = String(decoding: body.prefix(200), as: UTF8.self)
             #expect([200, 204, 413].contains(answer.status), "seed \(seed): \(shown) → \(answer.status) \(answer.body.prefix(200))")
@@ -36,16 +35,18 @@ import TestSupport
                 #expect(parsed is [String: Any] || parsed is [Any], "seed \(seed): \(shown) → not JSON-RPC: \(answer.body.prefix(200))")
                 #expect(!answer.body.contains("-32603"), "seed \(seed): \(shown) → an internal error: \(answer.body.prefix(300))")
             }
+            if answer.headers["connection"] == "close" { try await rpc.reconnect() }   // as a client would
+
         }
-        #expect(try await proxy.client.ready().ready, "seed \(seed): the proxy stopped answering")
-        let after = try await proxy.client.listNotes(accountId: account)
+        let ready = try await rpc.post(Array(#"{"jsonrpc":"2.0","id":1,"method":"Ready"}"#.utf8))
+        #expect(ready.status == 200 && ready.body.contains(#""ready":true"#), "seed \(seed): the proxy stopped answering")
+        let after = try await rpc.store.listNotes(accountId: account)
         #expect(after == before, "seed \(seed): the store changed: \(after.filter { !before.contains($0) })")
-        #expect(try await proxy.client.totalNotes() == before.count, "seed \(seed): the store changed")
-        let placement = try await proxy.client.describePlacement()
+        #expect(try await rpc.store.totalNotes() == before.count, "seed \(seed): the store changed")
+        let placement = try await rpc.store.describePlacement()
         #expect(placement.shardCount == 2 && placement.homes.isEmpty && !placement.hasWork, "seed \(seed): the placement changed")
         #expect(statuses[200, default: 0] > Self.bodies / 2, "\(statuses)")
-        await proxy.shutdown(logger: harness.logger)
-        #expect(proxy.exitStatus == 0)
+        try await rpc.close()
     }
 }
 

@@ -25,6 +25,14 @@ public struct DataProxyServer: Service {
         self.onRunning = onRunning
     }
 
+    /// One connection's handlers: NIO's HTTP/1.1 server codec (pipelining, protocol errors) and
+    /// `RPCHTTPHandler`. Call on the channel's event loop. Tests set up an embedded channel the
+    /// same way.
+    static func configure(_ channel: any Channel, proxy: DataProxy, token: String?, storeExecutor: StoreExecutor) throws {
+        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+        try channel.pipeline.syncOperations.addHandler(RPCHTTPHandler(proxy: proxy, token: token, storeExecutor: storeExecutor))
+    }
+
     public func run() async throws {
         let connections = OpenConnections()
         let (proxy, token, storeExecutor) = (proxy, token, StoreExecutor())
@@ -35,8 +43,7 @@ public struct DataProxyServer: Service {
             .childChannelInitializer { channel in
                 connections.add(channel)
                 return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(RPCHTTPHandler(proxy: proxy, token: token, storeExecutor: storeExecutor))
+                    try Self.configure(channel, proxy: proxy, token: token, storeExecutor: storeExecutor)
                 }
             }
             .bind(host: "127.0.0.1", port: port)
