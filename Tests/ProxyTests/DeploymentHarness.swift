@@ -123,7 +123,3 @@ final class Traffic: Sendable {
     private func mismatch(_ text: String) { mismatches.withLock { $0.append(text) } }
 }
 
-private func require<T>(_ value: T?) throws -> T {
-    guard let value else { throw TestSetupError("unexpected nil") }
-    return value
-}
