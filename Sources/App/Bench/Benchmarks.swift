@@ -80,11 +80,7 @@ struct Benchmarks {
     /// back to back. Latencies are kept apart by phase.
     private func measureRollouts() async throws -> BenchFigures.Rollout {
         let controller = try await startController("rollout")
-        let recorder = LatencyRecorder()
-        let load = steadyLoad(through: controller, recorder: recorder)
-        try await Task.sleep(for: .seconds(1))
-        recorder.setPhase("steady")
-        try await Task.sleep(for: duration)
+        let (recorder, load) = try await steadyWindow(through: controller)
         recorder.setPhase("rollout")
         var readyMs: [Double] = []
         for _ in 0..<deploys {
@@ -148,11 +144,7 @@ struct Benchmarks {
             }
             try await group.waitForAll()
         }
-        let recorder = LatencyRecorder()
-        let load = steadyLoad(through: controller, recorder: recorder)
-        try await Task.sleep(for: .seconds(1))
-        recorder.setPhase("steady")
-        try await Task.sleep(for: duration)
+        let (recorder, load) = try await steadyWindow(through: controller)
         recorder.setPhase("rollout")
         let version = try controller.startDeploy()
         while controller.snapshot().status != .rolloutWait || controller.current()?.id != version {
@@ -191,6 +183,17 @@ struct Benchmarks {
         try await controller.deploy()
         controller.startBackgroundWork()
         return controller
+    }
+
+    /// Starts the steady load, warms it up for a second, and records one `duration` of it as
+    /// the phase "steady" — what every run that changes something is compared with.
+    private func steadyWindow(through controller: DeploymentController) async throws -> (LatencyRecorder, Task<Void, Never>) {
+        let recorder = LatencyRecorder()
+        let load = steadyLoad(through: controller, recorder: recorder)
+        try await Task.sleep(for: .seconds(1))
+        recorder.setPhase("steady")
+        try await Task.sleep(for: duration)
+        return (recorder, load)
     }
 
     /// `clients` loops of the op mix through the controller, each call recorded in the phase

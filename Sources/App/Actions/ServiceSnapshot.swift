@@ -2,7 +2,8 @@ import Foundation
 import Proxy
 import Telemetry
 
-/// Everything the dashboard shows and `GET /stats` returns, read at one instant. The keys
+/// Everything the dashboard shows and `GET /stats` returns, read at one instant — the read side
+/// of the application layer, which the service fills and both front ends show. The keys
 /// `deployment`, `proxies`, `shards`, `load`, `api` and `placement` are the design's contract.
 struct ServiceSnapshot: Encodable, Sendable {
     var deployment: DeploymentSnapshot
