@@ -77,7 +77,7 @@ import Proxy
             await client.shutdown()
             proxy.terminate()
             proxy.waitUntilExit()
-            let output = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)   // the child is gone: all of it
+            let output = String(decoding: PipeReader.readToEnd(stderr.fileHandleForReading), as: UTF8.self)   // the child is gone: all of it
             #expect(output.contains("serving") == (level == "info") && output.contains("stopped") == (level == "info"), "\(level): \(output)")
         }
     }

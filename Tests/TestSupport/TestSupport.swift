@@ -1,4 +1,5 @@
 import Foundation
+import Proxy
 import Synchronization
 
 /// A fresh directory under the system temp dir, removed when the value is released.
@@ -72,7 +73,7 @@ public func runProcess(_ executable: URL, _ arguments: [String], environment: [S
     process.standardError = pipe
     process.standardInput = FileHandle.nullDevice
     try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    let data = PipeReader.readToEnd(pipe.fileHandleForReading)
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }

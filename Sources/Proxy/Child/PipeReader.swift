@@ -7,6 +7,24 @@ import Foundation
 /// cannot stop early or wait behind a busy thread pool, unlike a dispatch-driven
 /// `readabilityHandler`.
 public enum PipeReader {
+    /// Everything the handle gives until end of file, read on the caller's thread. Foundation's
+    /// `readDataToEndOfFile()` traps when a signal interrupts its read (`try!` on EINTR), and a
+    /// process whose children exit gets signals; this reads on through them.
+    public static func readToEnd(_ handle: FileHandle) -> Data {
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(handle.fileDescriptor, $0.baseAddress, $0.count) }
+            if count > 0 {
+                data.append(contentsOf: buffer[..<count])
+            } else if count < 0, errno == EINTR {
+                continue
+            } else {
+                return data
+            }
+        }
+    }
+
     public static func start(_ pipe: Pipe, onData: @escaping @Sendable (Data) -> Void, onEnd: @escaping @Sendable () -> Void = {}) {
         let handle = pipe.fileHandleForReading
         Thread.detachNewThread {

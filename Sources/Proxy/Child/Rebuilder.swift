@@ -45,7 +45,7 @@ public struct Rebuilder: Sendable {
         } catch {
             throw DeployError.buildFailed("cannot run swift: \(error.localizedDescription)")
         }
-        let reader = Task.detached { pipe.fileHandleForReading.readDataToEndOfFile() }
+        let reader = Task.detached { PipeReader.readToEnd(pipe.fileHandleForReading) }
         let status = await exit.wait()
         let output = String(decoding: await reader.value, as: UTF8.self)
         if logOutput {

@@ -18,7 +18,8 @@ public enum ParentLifeline {
         guard let expected = environment[parentPidVariable].flatMap(Int32.init) else { return true }
         if getppid() != expected { return false }
         Thread.detachNewThread {
-            _ = try? FileHandle.standardInput.readToEnd()
+            // Reads through signals (EINTR): only end of file means the parent is gone.
+            _ = PipeReader.readToEnd(FileHandle.standardInput)
             onParentGone()
         }
         return true
