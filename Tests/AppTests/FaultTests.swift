@@ -46,7 +46,7 @@ import TestSupport
         try await underLoad { notely, _ in
             let hung = try await notely.currentProxyPid()
             kill(hung, SIGSTOP)
-            #expect(await eventually(timeout: .seconds(10)) { !processIsAlive(hung) }, "the hung proxy was not killed")
+            #expect(await eventually(timeout: .seconds(30)) { !processIsAlive(hung) }, "the hung proxy was not killed")
             #expect(await eventually { (try? await notely.currentProxyPid()).map { $0 != hung } == true })
             #expect(notely.log.contains("stopped answering Ready"))
         }
@@ -61,7 +61,7 @@ import TestSupport
             let second = try await notely.currentProxyPid()
             let hung = try await notely.request(.POST, "/chaos", body: #"{"fault":"hang"}"#)
             #expect(hung.status == 202 && hung.text.contains("hung v1"), "\(hung.text)")
-            #expect(await eventually(timeout: .seconds(10)) { (try? await notely.currentProxyPid()).map { $0 != second } == true })
+            #expect(await eventually(timeout: .seconds(30)) { (try? await notely.currentProxyPid()).map { $0 != second } == true })
             #expect(try await notely.request(.POST, "/chaos", body: #"{"fault":"melt"}"#).status == 400)
         }
     }

@@ -33,7 +33,7 @@ import TestSupport
         #expect(await eventually { output.value.contains("serving") }, "the proxy should serve while its parent lives: \(output.value)")
         #expect(process.isRunning)
         try stdin.fileHandleForWriting.close()   // what the kernel does when the parent dies
-        #expect(await eventually(timeout: .seconds(10)) { !process.isRunning })
+        #expect(await eventually(timeout: .seconds(30)) { !process.isRunning })
         #expect(process.terminationStatus == 0)
         #expect(await eventually { output.value.contains("parent process is gone") }, "\(output.value)")
     }
@@ -42,7 +42,7 @@ import TestSupport
         let directory = TemporaryDirectory()
         // Pid 1 is never this test, so the child sees a parent other than the one named.
         let (process, stdin) = try spawnProxy(parentPid: 1, directory: directory)
-        #expect(await eventually(timeout: .seconds(10)) { !process.isRunning })
+        #expect(await eventually(timeout: .seconds(30)) { !process.isRunning })
         #expect(process.terminationStatus == 0)
         try? stdin.fileHandleForWriting.close()
     }
