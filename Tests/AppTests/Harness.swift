@@ -27,6 +27,7 @@ final class RunningService: Sendable {
         options.rolloutWait = rolloutWait
         options.executable = try notelyExecutable()
         options.workingDirectory = directory.url
+        options.readyTimeout = busyMachineReadyTimeout
         let service = try await NotelyService.start(options: options, logs: LogCapture(), logger: Logger(label: "test"),
                                                     frontEndNotes: frontEndNotes)
         self.directory = directory

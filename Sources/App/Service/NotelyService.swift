@@ -31,6 +31,8 @@ final class NotelyService: Sendable {
         var rebuild = false
         var workingDirectory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         var executable = ProxyLaunchConfiguration.currentExecutable()
+        /// How long a new version may take to answer `Ready` before it is given up.
+        var readyTimeout: Duration = .seconds(10)
     }
 
     let options: Options
@@ -98,10 +100,11 @@ final class NotelyService: Sendable {
         let accounts = try SQLiteAccountStore(dataDirectory: dataDirectory, durability: options.durability)
 
         let stats = StatsCollector()
-        let launch = ProxyLaunchConfiguration(executable: options.executable, dataDirectory: options.dataDirectory,
+        var launch = ProxyLaunchConfiguration(executable: options.executable, dataDirectory: options.dataDirectory,
                                               durability: options.durability, logLevel: options.logLevel,
                                               workingDirectory: options.workingDirectory,
                                               logCapture: logs, stats: stats)
+        launch.readyTimeout = options.readyTimeout
         let rebuilder = options.rebuild ? Rebuilder(workingDirectory: options.workingDirectory, logCapture: logs) : nil
         let controller = DeploymentController(
             configuration: .init(launch: launch, rolloutWait: options.rolloutWait, rebuilder: rebuilder),
