@@ -25,8 +25,6 @@ struct ActionError: Error, Equatable, CustomStringConvertible {
 
     var description: String { message }
 
-    static func invalid(_ message: String) -> ActionError { ActionError(kind: .invalid, message: message) }
-    static func notFound(_ message: String) -> ActionError { ActionError(kind: .notFound, message: message) }
     static func conflict(_ message: String) -> ActionError { ActionError(kind: .conflict, message: message) }
 
     /// Any error an action meets, sorted by its type.
