@@ -13,6 +13,13 @@ struct HeadlessMode {
         LoggingSystem.bootstrap { label in options.handler { LogCaptureHandler(label: label, capture: logs) } }
         let logger = Logger(label: "notely")
         let service = try await NotelyService.start(options: options.serviceOptions, logs: logs, logger: logger)
+        // Started by a supervisor that passed its pid and holds our stdin open (a test run):
+        // stop in order when it dies, as a proxy does, so a crashed supervisor leaves nothing.
+        let parentAlive = ParentLifeline.watch {
+            logger.warning("the parent process is gone; stopping")
+            service.requestShutdown()
+        }
+        if !parentAlive { service.requestShutdown() }
         try await service.run()
     }
 }

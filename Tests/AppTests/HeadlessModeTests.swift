@@ -107,4 +107,17 @@ import TestSupport
         kill(first.process.processIdentifier, SIGTERM)
         #expect(await first.waitForExit() == 0)
     }
+
+    /// Started by a supervisor that passed its pid and holds stdin open (this test run, say),
+    /// `notely --headless` stops in order when the supervisor dies — so a crashed test run
+    /// leaves no `notely` behind, and no proxy either.
+    @Test func aHeadlessNotelyWhoseParentDiesStopsInOrder() async throws {
+        let directory = TemporaryDirectory("notely-orphan")
+        let notely = try await HeadlessProcess(arguments: ["--no-load"], in: directory)
+        let proxy = try await notely.currentProxyPid()
+        notely.closeLifeline()
+        #expect(await notely.waitForExit(timeout: .seconds(30)) == 0, "\(notely.log.suffix(1500))")
+        #expect(notely.log.contains("the parent process is gone"))
+        #expect(await eventually { !processIsAlive(proxy) }, "its proxy outlived it")
+    }
 }

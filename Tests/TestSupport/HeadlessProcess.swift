@@ -7,19 +7,28 @@ public final class HeadlessProcess: Sendable {
     public let process: Process
     public let port: Int
     private let output: Shared<String>
+    /// The write end of the child's stdin, never written: if this test process dies, the
+    /// kernel closes it and the child stops by itself (`ParentLifeline`).
+    private let lifeline: FileHandle
 
     public init(arguments: [String], in directory: TemporaryDirectory) async throws {
         let process = Process()
         process.executableURL = try notelyExecutable()
         process.arguments = ["--headless", "--port", "0"] + arguments
         process.currentDirectoryURL = directory.url
-        process.standardInput = FileHandle.nullDevice
+        let stdin = Pipe()
+        process.standardInput = stdin
+        var environment = ProcessInfo.processInfo.environment
+        environment[ParentLifeline.parentPidVariable] = String(getpid())
+        process.environment = environment
         process.standardOutput = FileHandle.nullDevice
         let pipe = Pipe()
         process.standardError = pipe
         let output = Shared("")
         PipeReader.start(pipe) { data in output.update { $0 += String(decoding: data, as: UTF8.self) } }
         try process.run()
+        try? stdin.fileHandleForReading.close()
+        lifeline = stdin.fileHandleForWriting
         self.process = process
         self.output = output
         var found: Int?
@@ -30,6 +39,7 @@ public final class HeadlessProcess: Sendable {
         guard let found else {
             // `deinit` does not run for an instance whose init throws: stop the process here.
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            try? stdin.fileHandleForWriting.close()
             throw TestSetupError("headless notely did not start:\n\(output.value)")
         }
         port = found
@@ -53,7 +63,11 @@ public final class HeadlessProcess: Sendable {
         return process.isRunning ? nil : process.terminationStatus
     }
 
+    /// What the kernel does when this test process dies.
+    public func closeLifeline() { try? lifeline.close() }
+
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? lifeline.close()
     }
 }
