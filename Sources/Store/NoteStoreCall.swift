@@ -42,16 +42,6 @@ public enum NoteStoreCall: Sendable, Hashable {
         }
     }
 
-    /// The write this call makes to an account's notes; nil for reads and the rest.
-    public var noteWrite: (accountId: UUID, write: NoteWrite)? {
-        switch self {
-        case .createNote(let accountId, let note): (accountId, .create(note))
-        case .updateNote(let accountId, let note): (accountId, .update(note))
-        case .deleteNote(let accountId, let note): (accountId, .delete(note))
-        default: nil
-        }
-    }
-
     /// The account whose notes the call reads or writes, which decides its shard; nil for
     /// calls on every shard and for the placement's own calls.
     public var accountId: UUID? {

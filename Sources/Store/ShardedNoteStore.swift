@@ -104,15 +104,18 @@ public final class ShardedNoteStore: NoteStore {
     /// effects by then commits nothing (`StoreError.deadlinePassed`). `served(shard)` learns
     /// which shard served an account's call (the proxy counts data-store access by it).
     public func perform(_ call: NoteStoreCall, deadline: Date?, served: (Int) -> Void) async throws -> NoteStoreAnswer {
-        if let (accountId, change) = call.noteWrite {
-            try await write(change, of: accountId, deadline: deadline, served: served)
-            return .done
-        }
         switch call {
         case .listNotes(let accountId, _, _), .getNote(let accountId, _), .countNotes(let accountId):
             return try await read(call, of: accountId, served: served)
-        case .createNote, .updateNote, .deleteNote:
-            throw StoreError.invalidInput("\(call.operation.rawValue) is a write")   // handled above
+        case .createNote(let accountId, let note):
+            try await write(.create(note), of: accountId, deadline: deadline, served: served)
+            return .done
+        case .updateNote(let accountId, let note):
+            try await write(.update(note), of: accountId, deadline: deadline, served: served)
+            return .done
+        case .deleteNote(let accountId, let note):
+            try await write(.delete(note), of: accountId, deadline: deadline, served: served)
+            return .done
         case .totalNotes:
             return .count(try await describe().notesPerShard.reduce(0, +))
         case .healthCheck:

@@ -37,6 +37,18 @@ import TestSupport
         }
     }
 
+    /// The shard files, read straight from SQLite after `notely` stopped: `shards` of them, no
+    /// note on two, every seeded note on one, every account on one.
+    func expectEveryNoteOnOneShard(_ dataDir: String, shards: Int, seeded: [String: String], accounts: Set<String>) throws {
+        let files = try ShardFiles(dataDirectory: dataDir)
+        #expect(files.notes.count == shards)
+        #expect(files.duplicates.isEmpty, "notes on two shards: \(files.duplicates.prefix(5))")
+        #expect(Set(seeded.keys.map { $0.uppercased() }).isSubset(of: files.allIds), "a seeded note is on no shard")
+        for account in accounts {
+            #expect(files.shards(holding: account).count == 1, "account \(account) on shards \(files.shards(holding: account))")
+        }
+    }
+
     func placement(_ notely: HeadlessProcess) async throws -> [String: Any] {
         try require(try await notely.request(.GET, "/stats").json["placement"] as? [String: Any], "placement")
     }
@@ -83,13 +95,7 @@ import TestSupport
         kill(notely.process.processIdentifier, SIGTERM)
         #expect(await notely.waitForExit() == 0, "\(notely.log.suffix(2000))")
 
-        let files = try ShardFiles(dataDirectory: dataDir)
-        #expect(files.notes.count == 4)
-        #expect(files.duplicates.isEmpty, "notes on two shards: \(files.duplicates.prefix(5))")
-        #expect(Set(seeded.keys.map { $0.uppercased() }).isSubset(of: files.allIds), "a seeded note is on no shard")
-        for account in Set(seeded.values) {
-            #expect(files.shards(holding: account).count == 1, "account \(account) on shards \(files.shards(holding: account))")
-        }
+        try expectEveryNoteOnOneShard(dataDir, shards: 4, seeded: seeded, accounts: Set(seeded.values))
 
         let restarted = try await HeadlessProcess(arguments: ["--no-load"], in: directory)
         #expect(try await placement(restarted)["shardCount"] as? Int == 4, "the count is kept across a restart")
@@ -151,13 +157,8 @@ import TestSupport
         kill(notely.process.processIdentifier, SIGTERM)
         #expect(await notely.waitForExit() == 0, "\(notely.log.suffix(2000))")
 
-        let files = try ShardFiles(dataDirectory: dataDir)
-        #expect(files.notes.count == 5)
-        #expect(files.duplicates.isEmpty, "notes on two shards: \(files.duplicates.prefix(5))")
-        #expect(Set(seeded.keys.map { $0.uppercased() }).isSubset(of: files.allIds), "a seeded note is on no shard")
-        for account in Set(seeded.values).union(load.acknowledged.values.map(\.account)) {
-            #expect(files.shards(holding: account).count == 1, "account \(account) on shards \(files.shards(holding: account))")
-        }
+        try expectEveryNoteOnOneShard(dataDir, shards: 5, seeded: seeded,
+                                      accounts: Set(seeded.values).union(load.acknowledged.values.map(\.account)))
     }
 
     @Test func aMoveInterruptedByKillingNotelyFinishesAfterARestart() async throws {

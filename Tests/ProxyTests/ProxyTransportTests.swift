@@ -11,13 +11,6 @@ import Glibc
 /// half-closed, left mid-body, bytes that are not HTTP — and the client's pool as the routing
 /// relies on it (`RPCConnectionPool`). What needs no socket is `RPCHandlerTests`, in process.
 @Suite struct ProxyTransportTests {
-    private func post(_ json: String, token: String, headers: String = "") -> String {
-        "POST /rpc HTTP/1.1\r\nHost: proxy\r\nContent-Type: application/json\r\nAuthorization: Bearer \(token)\r\n"
-            + "Content-Length: \(json.utf8.count)\r\n\(headers)\r\n\(json)"
-    }
-
-    private func ready(id: Int) -> String { #"{"jsonrpc":"2.0","id":\#(id),"method":"Ready"}"# }
-
     /// Runs `body` against a fresh proxy child, which is stopped afterwards whatever happens.
     private func withProxy(_ body: (DataProxyProcess) async throws -> Void) async throws {
         let harness = ProxyHarness()
@@ -34,7 +27,7 @@ import Glibc
     @Test func connectionCloseIsHonouredAfterTheAnswer() async throws {
         try await withProxy { proxy in
             let connection = try RawHTTPConnection(port: proxy.port)
-            try connection.send(post(ready(id: 7), token: proxy.token, headers: "Connection: close\r\n"))
+            try connection.send(RawRPC.post(RawRPC.ready(id: 7), token: proxy.token, headers: "Connection: close\r\n"))
             let answer = try connection.response()
             #expect(answer.status == 200 && answer.body.contains(#""id":7"#))
             #expect(answer.headers["connection"] == "close")
@@ -72,7 +65,7 @@ import Glibc
             var request = "POST /rpc HTTP/1.1\r\nHost: proxy\r\nContent-Type: application/json\r\nAuthorization: Bearer \(proxy.token)\r\n"
                 + "Transfer-Encoding: chunked\r\n\r\n"
             for _ in 0..<24 { request += String(chunk.utf8.count, radix: 16) + "\r\n" + chunk + "\r\n" }   // 1.5 MiB
-            request += "0\r\n\r\n" + post(ready(id: 9), token: proxy.token)
+            request += "0\r\n\r\n" + RawRPC.post(RawRPC.ready(id: 9), token: proxy.token)
             try connection.send(request)
             let answer = try connection.response()
             #expect(answer.status == 413 && answer.headers["connection"] == "close", "\(answer)")
@@ -100,7 +93,7 @@ import Glibc
             writer.raw("}")
             do {
                 let leaving = try RawHTTPConnection(port: proxy.port)
-                try leaving.send(String(post(String(decoding: writer.bytes, as: UTF8.self), token: proxy.token).dropLast(2)))
+                try leaving.send(String(RawRPC.post(String(decoding: writer.bytes, as: UTF8.self), token: proxy.token).dropLast(2)))
             }
             #expect(try await proxy.client.countNotes(accountId: account) == 0)
             #expect(try await proxy.client.ready().ready)

@@ -8,13 +8,6 @@ import TestSupport
 /// process: the server's own handlers on NIO's testing channel (`EmbeddedRPC`), bytes in and
 /// bytes out, over real SQLite files. What needs a real socket is `ProxyTransportTests`.
 @Suite struct RPCHandlerTests {
-    private func post(_ json: String, token: String, headers: String = "") -> String {
-        "POST /rpc HTTP/1.1\r\nHost: proxy\r\nContent-Type: application/json\r\nAuthorization: Bearer \(token)\r\n"
-            + "Content-Length: \(json.utf8.count)\r\n\(headers)\r\n\(json)"
-    }
-
-    private func ready(id: Int) -> String { #"{"jsonrpc":"2.0","id":\#(id),"method":"Ready"}"# }
-
     private func withRPC(_ body: (EmbeddedRPC) async throws -> Void) async throws {
         let rpc = try await EmbeddedRPC()
         do {
@@ -32,7 +25,9 @@ import TestSupport
             // loop: the answers still come in the order asked.
             let account = UUID().uuidString.lowercased()
             let count = #"{"jsonrpc":"2.0","id":2,"method":"CountNotes","params":{"accountId":"\#(account)"}}"#
-            try await connection.send(post(ready(id: 1), token: EmbeddedRPC.token) + post(count, token: EmbeddedRPC.token) + post(ready(id: 3), token: EmbeddedRPC.token))
+            let token = EmbeddedRPC.token
+            try await connection.send(RawRPC.post(RawRPC.ready(id: 1), token: token) + RawRPC.post(count, token: token)
+                + RawRPC.post(RawRPC.ready(id: 3), token: token))
             var answers: [RawHTTPResponse] = []
             for _ in 1...3 { answers.append(try await connection.response()) }
             #expect(answers.map(\.status) == [200, 200, 200])
@@ -44,7 +39,7 @@ import TestSupport
 
     @Test func aChunkedBodyIsReadWhole() async throws {
         try await withRPC { connection in
-            let body = ready(id: 4)
+            let body = RawRPC.ready(id: 4)
             let (first, second) = (body.prefix(10), body.dropFirst(10))
             try await connection.send("POST /rpc HTTP/1.1\r\nHost: proxy\r\nContent-Type: application/json\r\nAuthorization: Bearer \(EmbeddedRPC.token)\r\n"
                 + "Transfer-Encoding: chunked\r\n\r\n"
@@ -56,7 +51,7 @@ import TestSupport
 
     @Test func aClientThatAsksBeforeSendingItsBodyIsToldToGoOn() async throws {
         try await withRPC { connection in
-            let request = post(ready(id: 5), token: EmbeddedRPC.token, headers: "Expect: 100-continue\r\n")
+            let request = RawRPC.post(RawRPC.ready(id: 5), token: EmbeddedRPC.token, headers: "Expect: 100-continue\r\n")
             let headEnd = try #require(request.range(of: "\r\n\r\n")).upperBound
             try await connection.send(String(request[..<headEnd]))
             #expect(try await connection.response().status == 100)   // what curl waits a second for
@@ -75,7 +70,7 @@ import TestSupport
             try await connection.send("POST /nope?x=1 HTTP/1.1\r\nHost: proxy\r\nContent-Length: 0\r\n\r\n")
             let wrongPath = try await connection.response()
             #expect(wrongPath.status == 404 && wrongPath.body.contains("no such path: POST /nope"), "\(wrongPath)")
-            try await connection.send(post(ready(id: 2), token: EmbeddedRPC.token).replacingOccurrences(of: "POST /rpc", with: "POST /rpc?trace=1"))
+            try await connection.send(RawRPC.post(RawRPC.ready(id: 2), token: EmbeddedRPC.token).replacingOccurrences(of: "POST /rpc", with: "POST /rpc?trace=1"))
             let served = try await connection.response()
             #expect(served.status == 200 && served.body.contains(#""id":2"#), "\(served)")
         }

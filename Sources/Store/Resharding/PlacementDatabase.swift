@@ -85,15 +85,7 @@ struct PlacementDatabase: Sendable {
     func write<T>(deadline: Date? = nil, _ body: (Database) throws -> T) throws -> T {
         do {
             return try pool.writeWithoutTransaction { db in
-                try ShardLocks.begin(db, deadline: deadline)
-                do {
-                    let result = try body(db)
-                    try db.commit()
-                    return result
-                } catch {
-                    if db.isInsideTransaction { try? db.rollback() }
-                    throw error
-                }
+                try ShardLocks.inTransaction(db, deadline: deadline) { try body(db) }
             }
         } catch let error as StoreError {
             throw error

@@ -33,17 +33,27 @@ enum ShardLocks {
             return try body(held)
         }
         return try next.pool.writeWithoutTransaction { db in
-            try begin(db, deadline: deadline)
-            do {
+            try inTransaction(db, deadline: deadline) {
                 var held = held
                 held.databases[next.index] = db
-                let result = try lock(rest.dropFirst(), deadline: deadline, held: held, body)
-                if db.isInsideTransaction { try db.commit() }
-                return result
-            } catch {
-                if db.isInsideTransaction { try? db.rollback() }
-                throw error
+                return try lock(rest.dropFirst(), deadline: deadline, held: held, body)
             }
+        }
+    }
+
+    /// Runs `body` in an IMMEDIATE transaction on `db` (a writer connection the caller holds),
+    /// its lock wait bounded by `deadline`: committed when `body` returns, unless `body`
+    /// committed it itself; rolled back when anything throws. The one way a shard's or the
+    /// placement's write transaction is opened and ended.
+    static func inTransaction<T>(_ db: Database, deadline: Date?, _ body: () throws -> T) throws -> T {
+        try begin(db, deadline: deadline)
+        do {
+            let result = try body()
+            if db.isInsideTransaction { try db.commit() }
+            return result
+        } catch {
+            if db.isInsideTransaction { try? db.rollback() }
+            throw error
         }
     }
 
@@ -51,7 +61,7 @@ enum ShardLocks {
     /// for the lock no longer than the deadline allows. The wait polls every `pollInterval`
     /// rather than with SQLite's own back-off (up to 100 ms a try), which lets a writer that
     /// keeps re-taking the lock starve a waiting one for seconds.
-    static func begin(_ db: Database, deadline: Date?) throws {
+    private static func begin(_ db: Database, deadline: Date?) throws {
         let until = deadline.map { min($0, Date() + defaultWait) } ?? Date() + defaultWait
         let untilMs = Int(until.timeIntervalSince1970 * 1000)
         sqlite3_busy_handler(db.sqliteConnection, pollUntil, UnsafeMutableRawPointer(bitPattern: untilMs))
