@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the system packages Notely needs, only those missing: the ncurses and SQLite
-# headers to build, and tmux for the dashboard tests. Safe to run again.
+# headers to build, tmux for the dashboard tests, and PostgreSQL (a server for shards on the
+# postgres engine: scripts/postgres.sh runs a private one). Safe to run again.
 set -euo pipefail
 
-packages=(libncurses-dev libsqlite3-dev tmux)
+packages=(libncurses-dev libsqlite3-dev tmux postgresql)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -31,6 +31,9 @@ extension NotelyCommand {
         service.clean = clean
         service.port = port
         service.shards = shards
+        service.engine = engine ?? .sqlite
+        service.postgres = (try? postgresSettings()) ?? nil   // validated before run()
+        service.postgresURL = postgres
         service.durability = durability
         service.logLevel = logLevel.rawValue
         service.rolloutWait = .milliseconds(Int64(rolloutWait * 1000))

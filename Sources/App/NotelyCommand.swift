@@ -43,6 +43,20 @@ struct NotelyCommand: AsyncParsableCommand {
 
     static let defaultShards = 2
 
+    @Option(help: ArgumentHelp("The PostgreSQL server of shards on the postgres engine, e.g. postgres://notely@127.0.0.1:5432/notely "
+                               + "(also NOTELY_POSTGRES_URL); proxies get it through the environment.", valueName: "url"))
+    var postgres: String?
+
+    @Option(help: ArgumentHelp("Engine of a new data dir's shards: sqlite (files in the data dir) or postgres (needs --postgres); "
+                               + "an existing data dir keeps its shards' engines.", valueName: "engine"))
+    var engine: ShardEngine?
+
+    /// The server `--postgres` or `NOTELY_POSTGRES_URL` names, if any.
+    func postgresSettings() throws -> PostgresSettings? {
+        if let postgres { return try PostgresSettings(url: postgres) }
+        return try PostgresSettings.fromEnvironment()
+    }
+
     @Option(help: ArgumentHelp("Seconds both versions serve before the previous one retires.", valueName: "seconds"))
     var rolloutWait: Double = 30
 
@@ -100,6 +114,15 @@ struct NotelyCommand: AsyncParsableCommand {
         if !(1...1000).contains(accounts) { throw ValidationError("--accounts must be 1…1000, got \(accounts)") }
         if !(1...600_000).contains(rpm) { throw ValidationError("--rpm must be 1…600000, got \(rpm)") }
         if dataDir.isEmpty { throw ValidationError("--data-dir must not be empty") }
+        let server: PostgresSettings?
+        do {
+            server = try postgresSettings()
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        if engine == .postgres, server == nil {
+            throw ValidationError("--engine postgres needs a server: give --postgres URL (or set \(PostgresSettings.environmentVariable))")
+        }
     }
 
     func run() async throws {
@@ -114,3 +137,4 @@ struct NotelyCommand: AsyncParsableCommand {
 }
 
 extension Durability: ExpressibleByArgument {}
+extension ShardEngine: ExpressibleByArgument {}

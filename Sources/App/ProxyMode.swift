@@ -14,9 +14,10 @@ struct ProxyMode {
         LoggingSystem.bootstrap { label in options.handler { LogCaptureHandler(label: label, write: StandardError.writeLine) } }
         let logger = Logger(label: "proxy")
         let dataDirectory = DataDirectory(path: options.dataDir)
-        if options.clean { try dataDirectory.removeDatabases() }
+        if options.clean { try await dataDirectory.removeDatabases(postgres: options.postgresSettings()) }
         // The data dir's own count wins: a growth may have changed it since this proxy's parent started.
         let store = try ShardedNoteStore(dataDirectory: dataDirectory, shardCountIfNew: options.shards ?? NotelyCommand.defaultShards,
+                                         engineIfNew: options.engine ?? .sqlite, postgres: options.postgresSettings(),
                                          durability: options.durability)
         defer { try? store.close() }
 

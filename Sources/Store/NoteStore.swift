@@ -51,8 +51,8 @@ extension NoteStore {
     }
 
     @discardableResult
-    public func growShards(to count: Int) async throws -> (from: Int, to: Int) {
-        try await perform(.growShards(count: count)).shardChange()
+    public func growShards(to count: Int, engine: ShardEngine? = nil) async throws -> (from: Int, to: Int) {
+        try await perform(.growShards(count: count, engine: engine)).shardChange()
     }
 
     @discardableResult

@@ -17,9 +17,9 @@ public enum NoteStoreCall: Sendable, Hashable {
     /// Live re-sharding (docs/RESHARDING.md): queues a move of an account's notes to shard
     /// `toShard`; `stepPlacement` calls carry it out while calls on the account keep working.
     case moveAccount(accountId: UUID, toShard: Int)
-    /// Adds empty shards up to `count` and queues a move of every account whose hash placement
-    /// changes.
-    case growShards(count: Int)
+    /// Adds empty shards up to `count` — on `engine`, or the newest shard's engine when nil —
+    /// and queues a move of every account whose hash placement changes.
+    case growShards(count: Int, engine: ShardEngine? = nil)
     /// One bounded step of the queued moves (a batch of notes, a switch, or a clean-up).
     case stepPlacement
     /// Where every account lives, what moves, and how many notes each shard holds.
@@ -66,6 +66,11 @@ public enum NoteWrite: Sendable, Hashable {
         switch self {
         case .create(let note), .update(let note), .delete(let note): note
         }
+    }
+
+    public var isDelete: Bool {
+        if case .delete = self { return true }
+        return false
     }
 }
 

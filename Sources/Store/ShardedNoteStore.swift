@@ -23,36 +23,51 @@ public final class ShardedNoteStore: NoteStore {
     let dataDirectory: DataDirectory
     let durability: Durability
     let placement: PlacementDatabase
-    /// The shard files this process has opened, by index; more open as the count grows.
-    private let opened = Mutex<[SQLiteNoteShard]>([])
+    /// The server of the data dir's PostgreSQL shards, when it has a URL.
+    let postgres: PostgresServer?
+    /// The shards this process has opened, by index; more open as the count grows.
+    private let opened = Mutex<[Int: any NoteShard]>([:])
     /// The placement as this process last read it (valid while its version is the file's).
     private let remembered = Mutex<PlacementState?>(nil)
 
-    /// Opens a data dir that must have `shardCount` shards (a new one gets them); fails with
-    /// `shardCountMismatch` when it has another count.
-    public convenience init(dataDirectory: DataDirectory, shardCount: Int, durability: Durability = .default) throws {
-        try self.init(dataDirectory: dataDirectory, shardCount: shardCount, exactly: true, durability: durability)
+    /// Opens a data dir that must have `shardCount` shards (a new one gets them, on
+    /// `engineIfNew`); fails with `shardCountMismatch` when it has another count. `postgres` is
+    /// the server of the data dir's `postgres` shards.
+    public convenience init(dataDirectory: DataDirectory, shardCount: Int, engineIfNew: ShardEngine = .sqlite,
+                            postgres: PostgresSettings? = nil, durability: Durability = .default) throws {
+        try self.init(dataDirectory: dataDirectory, shardCount: shardCount, exactly: true, engineIfNew: engineIfNew,
+                      postgres: postgres, durability: durability)
     }
 
-    /// Opens a data dir with the shard count it has; a new one gets `shardCountIfNew`.
-    public convenience init(dataDirectory: DataDirectory, shardCountIfNew: Int, durability: Durability = .default) throws {
-        try self.init(dataDirectory: dataDirectory, shardCount: shardCountIfNew, exactly: false, durability: durability)
+    /// Opens a data dir with the shard count it has; a new one gets `shardCountIfNew`, on
+    /// `engineIfNew`.
+    public convenience init(dataDirectory: DataDirectory, shardCountIfNew: Int, engineIfNew: ShardEngine = .sqlite,
+                            postgres: PostgresSettings? = nil, durability: Durability = .default) throws {
+        try self.init(dataDirectory: dataDirectory, shardCount: shardCountIfNew, exactly: false, engineIfNew: engineIfNew,
+                      postgres: postgres, durability: durability)
     }
 
-    private init(dataDirectory: DataDirectory, shardCount: Int, exactly: Bool, durability: Durability) throws {
+    private init(dataDirectory: DataDirectory, shardCount: Int, exactly: Bool, engineIfNew: ShardEngine,
+                 postgres: PostgresSettings?, durability: Durability) throws {
         guard (1...Self.maxShards).contains(shardCount) else {
             throw StoreError.invalidInput("shard count must be 1…\(Self.maxShards), got \(shardCount)")
+        }
+        if engineIfNew == .postgres, postgres == nil {
+            throw StoreError.invalidInput("--engine postgres needs a server: give --postgres URL (or set \(PostgresSettings.environmentVariable))")
         }
         try dataDirectory.create()
         self.dataDirectory = dataDirectory
         self.durability = durability
+        let recorded = try SQLiteNoteShard.recordedShardCount(at: dataDirectory.shardURL(0))
         placement = try PlacementDatabase(url: dataDirectory.placementURL, durability: durability,
-                                          initialShardCount: SQLiteNoteShard.recordedShardCount(at: dataDirectory.shardURL(0)) ?? shardCount)
-        let stored = try readPlacement().shardCount
-        if exactly, stored != shardCount {
-            throw StoreError.shardCountMismatch(dataDir: dataDirectory.url.path, stored: stored, requested: shardCount)
+                                          initialShardCount: recorded ?? shardCount, initialEngine: recorded == nil ? engineIfNew : .sqlite)
+        let state = try placement.state()
+        self.postgres = postgres.map { PostgresServer(settings: $0, applicationName: state.postgresApplicationName) }
+        try readPlacement()
+        if exactly, state.shardCount != shardCount {
+            throw StoreError.shardCountMismatch(dataDir: dataDirectory.url.path, stored: state.shardCount, requested: shardCount)
         }
-        for index in 0..<stored { _ = try shard(index) }
+        for index in 0..<state.shardCount where state.engine(of: index) == .sqlite { _ = try shard(index) }
     }
 
     /// The data dir's shard count now (it grows with `growShards`).
@@ -84,16 +99,38 @@ public final class ShardedNoteStore: NoteStore {
         return state
     }
 
-    /// Shard `index`, opened (and created, recording `countIfNew`) on first use.
-    func shard(_ index: Int, countIfNew: Int? = nil) throws -> SQLiteNoteShard {
-        try opened.withLock { shards in
-            while shards.count <= index {
-                let next = shards.count
-                shards.append(try SQLiteNoteShard(url: dataDirectory.shardURL(next), index: next,
-                                                  shardCount: countIfNew ?? index + 1, durability: durability))
+    /// Shard `index` on the engine the placement records for it, opened (and created,
+    /// recording `countIfNew` in a new SQLite file) on first use.
+    func shard(_ index: Int, countIfNew: Int? = nil) throws -> any NoteShard {
+        if let shard = opened.withLock({ $0[index] }) { return shard }
+        var state = try rememberedPlacement()
+        if state.engines[index] == nil, index >= state.shardCount { state = try readPlacement() }   // a shard a growth just made
+        let shard: any NoteShard
+        switch state.engine(of: index) {
+        case .sqlite:
+            shard = try SQLiteNoteShard(url: dataDirectory.shardURL(index), index: index, shardCount: countIfNew ?? index + 1,
+                                        durability: durability)
+        case .postgres:
+            guard let postgres else {
+                throw StoreError.unavailable("\(ShardRouter.shardName(index)) is on PostgreSQL; start notely with --postgres URL "
+                                             + "(or set \(PostgresSettings.environmentVariable))")
             }
-            return shards[index]
+            shard = PostgresNoteShard(index: index, schema: state.postgresSchema(of: index), server: postgres)
         }
+        return opened.withLock { opened in
+            if let first = opened[index] {
+                try? shard.close()
+                return first
+            }
+            opened[index] = shard
+            return shard
+        }
+    }
+
+    /// The engine of each shard now.
+    public func engines() throws -> [ShardEngine] {
+        let state = try currentPlacement()
+        return (0..<state.shardCount).map(state.engine(of:))
     }
 
     public func perform(_ call: NoteStoreCall) async throws -> NoteStoreAnswer {
@@ -104,9 +141,17 @@ public final class ShardedNoteStore: NoteStore {
     /// effects by then commits nothing (`StoreError.deadlinePassed`). `served(shard)` learns
     /// which shard served an account's call (the proxy counts data-store access by it).
     public func perform(_ call: NoteStoreCall, deadline: Date?, served: (Int) -> Void) async throws -> NoteStoreAnswer {
+        do {
+            return try await route(call, deadline: deadline, served: served)
+        } catch let lost as ServerUnreachable {
+            throw StoreError.unavailable(lost.message)
+        }
+    }
+
+    private func route(_ call: NoteStoreCall, deadline: Date?, served: (Int) -> Void) async throws -> NoteStoreAnswer {
         switch call {
         case .listNotes(let accountId, _, _), .getNote(let accountId, _), .countNotes(let accountId):
-            return try await read(call, of: accountId, served: served)
+            return try await read(call, of: accountId, deadline: deadline, served: served)
         case .createNote(let accountId, let note):
             try await write(.create(note), of: accountId, deadline: deadline, served: served)
             return .done
@@ -119,13 +164,13 @@ public final class ShardedNoteStore: NoteStore {
         case .totalNotes:
             return .count(try await describe().notesPerShard.reduce(0, +))
         case .healthCheck:
-            for index in 0..<(try readPlacement().shardCount) { try await shard(index).healthCheck() }
+            for index in 0..<(try readPlacement().shardCount) { _ = try await shard(index).perform(.healthCheck, deadline: deadline) }
             return .done
         case .moveAccount(let accountId, let shard):
             let (from, to) = try await startMove(of: accountId, to: shard, deadline: deadline)
             return .shardChange(from: from, to: to)
-        case .growShards(let count):
-            let (from, to) = try await grow(to: count, deadline: deadline)
+        case .growShards(let count, let engine):
+            let (from, to) = try await grow(to: count, engine: engine, deadline: deadline)
             return .shardChange(from: from, to: to)
         case .stepPlacement:
             try await step(deadline: deadline)
@@ -139,13 +184,13 @@ public final class ShardedNoteStore: NoteStore {
     /// started or switched), so a read never answers from a shard that had stopped serving the
     /// account. The version read after the shard read equal to the one the placement was read
     /// at means no home changed in between.
-    private func read(_ call: NoteStoreCall, of accountId: UUID, served: (Int) -> Void) async throws -> NoteStoreAnswer {
+    private func read(_ call: NoteStoreCall, of accountId: UUID, deadline: Date?, served: (Int) -> Void) async throws -> NoteStoreAnswer {
         var state = try rememberedPlacement()
         while true {
             let home = state.home(of: accountId)
             let answer: Result<NoteStoreAnswer, any Error>
             do {
-                answer = .success(try await shard(home).perform(call))
+                answer = .success(try await shard(home).perform(call, deadline: deadline))
             } catch {
                 answer = .failure(error)
             }
@@ -162,8 +207,15 @@ public final class ShardedNoteStore: NoteStore {
     /// placement was read at, that placement holds until the write commits. While the account
     /// moves, the write holds the target's lock too (both in the one lock order, `ShardLocks`)
     /// and copies the note's new state there, committed before the home commits.
+    ///
+    /// A PostgreSQL server that drops the connection (it restarts, or a backend was killed) has
+    /// applied nothing unless the COMMIT was on its way; either way the write runs again on
+    /// another connection until the deadline: writes are safe to send again (`NoteRows`), and a
+    /// delete that finds nothing after a COMMIT that may have landed is the success it was.
     private func write(_ change: NoteWrite, of accountId: UUID, deadline: Date?, served: (Int) -> Void) async throws {
+        let until = deadline ?? Date() + ShardLocks.defaultWait
         var state = try rememberedPlacement()
+        var mayHaveLanded = false
         while true {
             let home = state.home(of: accountId)
             let mirror = state.row(of: accountId)?.movingTo
@@ -171,7 +223,7 @@ public final class ShardedNoteStore: NoteStore {
             do {
                 let locked = try ([home] + (mirror.map { [$0] } ?? [])).map { try shard($0) }
                 landed = try await mappingErrors(shard: ShardRouter.shardName(home)) {
-                    try ShardLocks.withWriteLocks(on: locked, deadline: deadline) { held -> Bool in
+                    try await ShardLocks.withWriteLocks(on: locked, deadline: deadline) { held -> Bool in
                         guard try placement.version() == state.version else { return false }
                         try NoteRows.apply(change, of: accountId, in: held[home])
                         if let mirror {
@@ -181,6 +233,17 @@ public final class ShardedNoteStore: NoteStore {
                         return true
                     }
                 }
+            } catch let lost as ServerUnreachable {
+                guard Date() < until else {
+                    served(home)
+                    throw StoreError.unavailable("\(lost.message); it did not come back before the call's deadline")
+                }
+                mayHaveLanded = mayHaveLanded || lost.maybeCommitted
+                state = try readPlacement()
+                continue
+            } catch StoreError.noteNotFound where mayHaveLanded && change.isDelete {
+                served(home)
+                return
             } catch {
                 served(home)
                 throw error
@@ -195,8 +258,9 @@ public final class ShardedNoteStore: NoteStore {
 
     public func close() throws {
         try opened.withLock { shards in
-            for shard in shards { try shard.close() }
+            for shard in shards.values { try shard.close() }
         }
+        postgres?.close()
         try placement.close()
     }
 }

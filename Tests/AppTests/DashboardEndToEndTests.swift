@@ -48,7 +48,7 @@ struct Tmux {
         let base = "http://127.0.0.1:\(port)"
 
         #expect(await tmux.waitFor { screen in
-            ["Deployments", "Shards", "Notes", "Logs", "v1", "READY", "shard-0"].allSatisfy(screen.contains)
+            ["Deployments", "Shards", "Notes", "Logs", "v1", "READY", "s0 sqlite"].allSatisfy(screen.contains)
         }, "\(tmux.screen())")
         let firstPid = try require(try await httpRequest(.GET, base + "/stats").json["deployment"]["current"]["pid"] as? Int)
 

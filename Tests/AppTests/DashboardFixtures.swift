@@ -20,7 +20,7 @@ enum DashboardFixtures {
     /// Ada on shard 0 and Bob on shard 1, as moved there; `moving` puts Bob's move to shard 0 under way.
     static func placement(moving: Bool = false) -> PlacementView {
         let move = AccountMove(accountId: bob.id, from: 1, to: 0, copied: 40, total: 100, switched: false)
-        return PlacementView(placement: PlacementSnapshot(shardCount: 2, homes: [ada.id: 0, bob.id: 1], moves: moving ? [move] : [],
+        return PlacementView(placement: PlacementSnapshot(shardCount: 2, engines: [.sqlite, .postgres], homes: [ada.id: 0, bob.id: 1], moves: moving ? [move] : [],
                                                           notesPerShard: [2, 0]),
                              accounts: [ada, bob])
     }

@@ -17,7 +17,7 @@ import Testing
         for title in ["Deployments", "Shards", "Notes", "Logs"] { #expect(text.contains(title), "\(title) missing at \(width)×\(height)") }
         #expect(text.contains("READY"))
         #expect(text.contains("v1"))
-        #expect(text.contains("shard-0") && text.contains("shard-1"))
+        #expect(text.contains("s0 sqlite") && text.contains("s1 pg"), "each shard with its engine")
         #expect(text.contains("Ada") && text.contains("Bob 東京"))
         #expect(text.contains("Buy milk") && text.contains("Ship v2 ✓"))
         #expect(text.contains("d deploy"))

@@ -54,6 +54,7 @@ import TestSupport
         let placement = try await running.request(.GET, "/stats").json["placement"]
         #expect(placement["accountsPerShard"] as? [String: Int] != nil && (placement["accountsPerShard"] as? [String: Int])?.count == 3)
         #expect((placement["notesPerShard"] as? [String: Int])?.values.reduce(0, +) == 3)
+        #expect(placement["engines"] as? [String: String] == ["shard-0": "sqlite", "shard-1": "sqlite", "shard-2": "sqlite"])
         #expect(placement["moving"] as? [Any] != nil)
         let home = ShardRouter(shardCount: 3).shard(for: try require(UUIDText.parse(id)))
         #expect(try await running.request(.GET, "/accounts").json.map { ($0 as? [[String: Any]])?.first?["shard"] as? Int } == home,

@@ -14,10 +14,15 @@ struct DeploymentHarness {
     let controller: DeploymentController
 
     init(rolloutWait: Duration = .seconds(1), executable: URL? = nil, readyTimeout: Duration = busyMachineReadyTimeout,
-         rebuilder: Rebuilder? = nil) throws {
+         rebuilder: Rebuilder? = nil, engine: ShardEngine = .sqlite) throws {
         var launch = ProxyLaunchConfiguration(executable: try executable ?? notelyExecutable(), dataDirectory: directory.path + "/data",
                                               workingDirectory: directory.url, logCapture: logs)
         launch.readyTimeout = readyTimeout
+        if engine == .postgres {
+            launch.postgresURL = try TestPostgres.url()
+            try ShardedNoteStore(dataDirectory: DataDirectory(path: launch.dataDirectory), shardCountIfNew: 2, engineIfNew: .postgres,
+                                 postgres: TestPostgres.settings()).close()
+        }
         let capture = logs
         controller = DeploymentController(configuration: .init(launch: launch, rolloutWait: rolloutWait, rebuilder: rebuilder),
                                           stats: stats, logger: Logger(label: "test") { LogCaptureHandler(label: $0, capture: capture) })

@@ -7,6 +7,7 @@ import TestSupport
 /// Every `NoteStore` there is, made fresh for one test, with what must be stopped after it.
 enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case sqliteShard, shardedStore, proxyClient, controller
+    case postgresShard, postgresShardedStore, proxyClientOnPostgres, controllerOnPostgres
 
     var testDescription: String { rawValue }
 
@@ -22,6 +23,28 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
             let directory = TemporaryDirectory("notely-conformance")
             let store = try ShardedNoteStore(dataDirectory: DataDirectory(path: directory.path), shardCount: 2)
             return StoreUnderTest(store: store, keep: directory) { try? store.close() }
+        case .postgresShard:
+            let directory = TemporaryDirectory("notely-conformance")
+            let server = PostgresServer(settings: try TestPostgres.settings())
+            let shard = PostgresNoteShard(index: 0, schema: PostgresSchema(name: "notely_conformance_\(UInt32.random(in: 1...UInt32.max))"),
+                                          server: server)
+            return StoreUnderTest(store: shard, keep: directory) {
+                try? await shard.drop(deadline: nil)
+                server.close()
+            }
+        case .postgresShardedStore:
+            let directory = TemporaryDirectory("notely-conformance")
+            let store = try ShardedNoteStore(dataDirectory: DataDirectory(path: directory.path), shardCount: 2, engineIfNew: .postgres,
+                                             postgres: TestPostgres.settings())
+            return StoreUnderTest(store: store, keep: directory) { try? store.close() }
+        case .proxyClientOnPostgres:
+            let harness = ProxyHarness(engine: .postgres)
+            let process = try await harness.launch()
+            return StoreUnderTest(store: process.client, keep: harness.directory) { await process.shutdown(logger: harness.logger) }
+        case .controllerOnPostgres:
+            let harness = try DeploymentHarness(engine: .postgres)
+            try await harness.controller.deploy()
+            return StoreUnderTest(store: harness.controller, keep: harness.directory) { await harness.controller.shutdown() }
         case .proxyClient:
             let harness = ProxyHarness()
             let process = try await harness.launch()

@@ -22,9 +22,13 @@ import TestSupport
         }
     }
 
-    @Test func crossingMovesUnderTwoStoresAndTwoWritersNeverWaitOnEachOther() async throws {
-        let first = try ShardedNoteStore(dataDirectory: dataDirectory, shardCountIfNew: 2)
-        let second = try ShardedNoteStore(dataDirectory: dataDirectory, shardCountIfNew: 2)
+    /// On PostgreSQL shards the lock is the shard's row lock, which two stores (two proxy
+    /// versions) on one server queue on as they do on a file's.
+    @Test(arguments: ShardEngine.allCases)
+    func crossingMovesUnderTwoStoresAndTwoWritersNeverWaitOnEachOther(engine: ShardEngine) async throws {
+        let postgres = engine == .postgres ? try TestPostgres.settings() : nil
+        let first = try ShardedNoteStore(dataDirectory: dataDirectory, shardCountIfNew: 2, engineIfNew: engine, postgres: postgres)
+        let second = try ShardedNoteStore(dataDirectory: dataDirectory, shardCountIfNew: 2, engineIfNew: engine, postgres: postgres)
         let accounts = [Self.account(on: 0), Self.account(on: 1)]
         for account in accounts {
             for index in 0..<150 {

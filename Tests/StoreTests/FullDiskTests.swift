@@ -36,15 +36,15 @@ import TestSupport
         }
         let error = try #require(refused as? StoreError, "no write was refused: \(String(describing: refused))")
         #expect(error == .unavailable("shard-0: disk full, the write was not saved"))
-        #expect(try await shard.get(creator: account, id: kept.id) == kept)
-        #expect(try await shard.list(creator: account) == [kept] + written)
+        #expect(try await shard.getNote(accountId: account, noteId: kept.id) == kept)
+        #expect(try await shard.listNotes(accountId: account) == [kept] + written)
 
         let edited = kept.edited(content: String(repeating: "y", count: 64_000))
         await #expect(throws: StoreError.unavailable("shard-0: disk full, the write was not saved")) { try await shard.updateNote(accountId: account, note: edited) }
-        #expect(try await shard.get(creator: account, id: kept.id) == kept)
+        #expect(try await shard.getNote(accountId: account, noteId: kept.id) == kept)
 
         try await shard.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA max_page_count = 1073741823") }
         try await shard.updateNote(accountId: account, note: edited)
-        #expect(try await shard.get(creator: account, id: kept.id) == edited)
+        #expect(try await shard.getNote(accountId: account, noteId: kept.id) == edited)
     }
 }

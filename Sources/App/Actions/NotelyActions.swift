@@ -116,11 +116,11 @@ struct NotelyActions: Sendable {
     /// Grows the shard count to `count` and queues the moves that rebalance it. The store
     /// answers the same growth asked again as the success it was (a retry after a proxy
     /// crash); a person asking while one runs is refused.
-    func growShards(to count: Int) async throws -> (from: Int, to: Int) {
+    func growShards(to count: Int, engine: ShardEngine? = nil) async throws -> (from: Int, to: Int) {
         if let growth = placement.view.placement.growth {
             throw ActionError.conflict("the shards are already growing \(growth.from) → \(growth.to); \(growth.accountsLeft) accounts left to move")
         }
-        let change = try await sorting { try await notes.growShards(to: count) }
+        let change = try await sorting { try await notes.growShards(to: count, engine: engine) }
         await placement.refresh()
         return change
     }

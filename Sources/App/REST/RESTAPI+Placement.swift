@@ -20,10 +20,11 @@ extension RESTAPI {
         return try JSONBody.response(MoveAccepted(accountId: accountId.uuidText, from: from, to: to), status: .accepted)
     }
 
-    /// `{"count": N}` → 202 `{"from", "to"}`.
+    /// `{"count": N, "engine": "sqlite" | "postgres"}` → 202 `{"from", "to"}`; without an
+    /// engine the new shards are on the newest shard's.
     func growShards(_ request: Request) async throws -> Response {
         let body = try await JSONBody.decode(GrowBody.self, from: request)
-        let (from, to) = try await actions.growShards(to: body.count)
+        let (from, to) = try await actions.growShards(to: body.count, engine: body.engine)
         return try JSONBody.response(GrowAccepted(from: from, to: to), status: .accepted)
     }
 }
@@ -48,7 +49,10 @@ struct AccountView: Encodable {
 }
 
 private struct MoveBody: Decodable { let shard: Int }
-private struct GrowBody: Decodable { let count: Int }
+private struct GrowBody: Decodable {
+    let count: Int
+    let engine: ShardEngine?
+}
 private struct MoveAccepted: Encodable {
     let accountId: String
     let from: Int

@@ -22,11 +22,14 @@ struct PlacementView: Encodable, Sendable {
         (placement.shard(of: accountId), placement.move(of: accountId).map(MoveView.init))
     }
 
-    private enum CodingKeys: String, CodingKey { case shardCount, accountsPerShard, notesPerShard, moving, resharding }
+    private enum CodingKeys: String, CodingKey { case shardCount, engines, accountsPerShard, notesPerShard, moving, resharding }
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(placement.shardCount, forKey: .shardCount)
+        try container.encode(Dictionary(uniqueKeysWithValues: placement.engines.enumerated().map {
+            (ShardRouter.shardName($0.offset), $0.element.rawValue)
+        }), forKey: .engines)
         try container.encode(Self.byShard(accountsPerShard), forKey: .accountsPerShard)
         try container.encode(Self.byShard(placement.notesPerShard), forKey: .notesPerShard)
         try container.encode(placement.moves.map(MoveView.init), forKey: .moving)

@@ -23,6 +23,13 @@ final class NotelyService: Sendable {
         /// `--shards`: the count of a new data dir, which an existing one must have; nil takes
         /// what the data dir has (`NotelyCommand.defaultShards` for a new one).
         var shards: Int?
+        /// `--engine`: where a new data dir's shards live.
+        var engine = ShardEngine.sqlite
+        /// `--postgres`, parsed: the server of `postgres` shards.
+        var postgres: PostgresSettings?
+        /// `--postgres` as given, handed to the proxies in their environment (nil: they inherit
+        /// this process's `NOTELY_POSTGRES_URL`, if any).
+        var postgresURL: String?
         var durability = Durability.default
         /// `--log-level`, passed on to every proxy.
         var logLevel = "info"
@@ -84,24 +91,36 @@ final class NotelyService: Sendable {
             throw ExitMessage(code: 2, failure.description)
         }
         if options.clean {
-            try dataDirectory.removeDatabases()
+            try await dataDirectory.removeDatabases(postgres: options.postgres)
             logger.info("removed the databases in \(options.dataDirectory)")
         }
         // Opening the shards here makes a new data dir, and gives a clear error for a wrong
         // --shards before any child runs.
         let store = if let shards = options.shards {
-            try ShardedNoteStore(dataDirectory: dataDirectory, shardCount: shards, durability: options.durability)
+            try ShardedNoteStore(dataDirectory: dataDirectory, shardCount: shards, engineIfNew: options.engine,
+                                 postgres: options.postgres, durability: options.durability)
         } else {
-            try ShardedNoteStore(dataDirectory: dataDirectory, shardCountIfNew: NotelyCommand.defaultShards, durability: options.durability)
+            try ShardedNoteStore(dataDirectory: dataDirectory, shardCountIfNew: NotelyCommand.defaultShards, engineIfNew: options.engine,
+                                 postgres: options.postgres, durability: options.durability)
         }
-        let shardCount = try store.shardCount()
-        try store.close()
-        logger.info("data dir \(options.dataDirectory) has \(shardCount) shards")
+        defer { try? store.close() }
+        let engines = try store.engines()
+        if engines.contains(.postgres) {
+            // A server that refuses or never answers is a clear error now, not a hang later.
+            do {
+                _ = try await store.perform(.healthCheck, deadline: Date() + 10) { _ in }
+            } catch {
+                throw ExitMessage(code: 2, "cannot use the data dir's PostgreSQL shards: \(error)")
+            }
+        }
+        logger.info("data dir \(options.dataDirectory) has \(engines.count) shards",
+                    metadata: ["engines": "\(engines.map(\.rawValue).joined(separator: ","))"])
         let accounts = try SQLiteAccountStore(dataDirectory: dataDirectory, durability: options.durability)
 
         let stats = StatsCollector()
         var launch = ProxyLaunchConfiguration(executable: options.executable, dataDirectory: options.dataDirectory,
-                                              durability: options.durability, logLevel: options.logLevel,
+                                              durability: options.durability, postgresURL: options.postgresURL,
+                                              logLevel: options.logLevel,
                                               workingDirectory: options.workingDirectory,
                                               logCapture: logs, stats: stats)
         launch.readyTimeout = options.readyTimeout

@@ -1,3 +1,4 @@
+import Store
 import Foundation
 import Logging
 import Synchronization
@@ -69,6 +70,7 @@ public final class DataProxyProcess: Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment[DataProxyServer.tokenVariable] = token
         environment[ParentLifeline.parentPidVariable] = String(getpid())
+        if let url = configuration.postgresURL { environment[PostgresSettings.environmentVariable] = url }
         process.environment = environment
 
         let stdin = Pipe()

@@ -1,3 +1,4 @@
+import Store
 import Foundation
 
 /// The exit of a child process, which any number of tasks can await (and stop awaiting).

@@ -8,6 +8,9 @@ public struct ProxyLaunchConfiguration: Sendable {
     public var executable: URL
     public var dataDirectory: String
     public var durability: Durability
+    /// The PostgreSQL URL the children get in `NOTELY_POSTGRES_URL` (the environment, never the
+    /// command line, where `ps` shows a password); nil: they inherit this process's.
+    public var postgresURL: String?
     /// The children's `--log-level`.
     public var logLevel: String
     /// Where the child runs; the parent's current directory by default.
@@ -22,12 +25,13 @@ public struct ProxyLaunchConfiguration: Sendable {
     public var stats: StatsCollector?
 
     public init(executable: URL = ProxyLaunchConfiguration.currentExecutable(), dataDirectory: String,
-                durability: Durability = .default, logLevel: String = "info",
+                durability: Durability = .default, postgresURL: String? = nil, logLevel: String = "info",
                 workingDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
                 logCapture: LogCapture? = nil, stats: StatsCollector? = nil) {
         self.executable = executable
         self.dataDirectory = dataDirectory
         self.durability = durability
+        self.postgresURL = postgresURL
         self.logLevel = logLevel
         self.workingDirectory = workingDirectory
         self.logCapture = logCapture

@@ -21,7 +21,7 @@ extension NoteStoreCall {
         case .totalNotes: self = .totalNotes
         case .healthCheck: self = .healthCheck
         case .moveAccount: self = .moveAccount(accountId: try params.uuid("accountId"), toShard: try params.integer("shard"))
-        case .growShards: self = .growShards(count: try params.integer("count"))
+        case .growShards: self = .growShards(count: try params.integer("count"), engine: try params.optionalEngine("engine"))
         case .stepPlacement: self = .stepPlacement
         case .describePlacement: self = .describePlacement
         }
@@ -46,8 +46,9 @@ extension NoteStoreCall {
         case .moveAccount(let accountId, let shard):
             writer.member("accountId", first: true) { $0.string(accountId.uuidText) }
             writer.member("shard") { $0.integer(shard) }
-        case .growShards(let count):
+        case .growShards(let count, let engine):
             writer.member("count", first: true) { $0.integer(count) }
+            if let engine { writer.member("engine") { $0.string(engine.rawValue) } }
         case .totalNotes, .healthCheck, .stepPlacement, .describePlacement:
             break
         }

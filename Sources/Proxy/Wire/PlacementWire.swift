@@ -7,6 +7,7 @@ extension PlacementSnapshot {
     var json: JSONValue {
         .object([
             "shardCount": .integer(Int64(shardCount)),
+            "engines": .array(engines.map { .string($0.rawValue) }),
             "homes": .object(Dictionary(uniqueKeysWithValues: homes.map { ($0.key.uuidText, .integer(Int64($0.value))) })),
             "moves": .array(moves.map { move in
                 .object(["accountId": .string(move.accountId.uuidText), "from": .integer(Int64(move.from)),
@@ -38,6 +39,16 @@ extension PlacementSnapshot {
                   let total = move["total"]?.int, case .bool(let switched)? = move["switched"] else { return nil }
             moves.append(AccountMove(accountId: id, from: from, to: to, copied: copied, total: total, switched: switched))
         }
+        // A proxy from before engines existed sends none: its shards are all SQLite.
+        var engines: [ShardEngine]?
+        if case .array(let engineValues)? = object["engines"] {
+            let named = engineValues.compactMap { value -> ShardEngine? in
+                guard case .string(let name) = value else { return nil }
+                return ShardEngine(rawValue: name)
+            }
+            guard named.count == engineValues.count else { return nil }
+            engines = named
+        }
         let notesPerShard = noteValues.compactMap(\.int)
         guard notesPerShard.count == noteValues.count else { return nil }
         var growth: Growth?
@@ -45,7 +56,7 @@ extension PlacementSnapshot {
             guard let from = value["from"]?.int, let to = value["to"]?.int, let left = value["accountsLeft"]?.int else { return nil }
             growth = Growth(from: from, to: to, accountsLeft: left)
         }
-        self.init(shardCount: shardCount, homes: homes, moves: moves, notesPerShard: notesPerShard, growth: growth)
+        self.init(shardCount: shardCount, engines: engines, homes: homes, moves: moves, notesPerShard: notesPerShard, growth: growth)
     }
 }
 

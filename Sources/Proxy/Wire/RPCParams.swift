@@ -21,6 +21,16 @@ struct RPCParams {
         return Int(number)
     }
 
+    /// A shard engine's name (`sqlite`, `postgres`) that may be absent (or null).
+    func optionalEngine(_ field: String) throws(RPCError) -> ShardEngine? {
+        guard let value = values[field], value != .null else { return nil }
+        let name = try string(field, path: field)
+        guard let engine = ShardEngine(rawValue: name) else {
+            throw .invalidParams("\(field) must be one of \(ShardEngine.allCases.map(\.rawValue).joined(separator: ", ")), got \(name)")
+        }
+        return engine
+    }
+
     /// A UUID that may be absent (or null).
     func optionalUUID(_ field: String) throws(RPCError) -> UUID? {
         guard let value = values[field], value != .null else { return nil }

@@ -17,9 +17,10 @@ struct PlacementDatabase: Sendable {
     /// a queue's `unsafeRead` does not.
     private let versionReader: DatabaseQueue
 
-    /// Opens the file, creating it with `initialShardCount` shards when it is new (the count
-    /// recorded in an older data dir's shard files, or the one asked for).
-    init(url: URL, durability: Durability, initialShardCount: Int) throws {
+    /// Opens the file, creating it with `initialShardCount` shards on `initialEngine` when it is
+    /// new (the count recorded in an older data dir's shard files, or the one asked for).
+    init(url: URL, durability: Durability, initialShardCount: Int, initialEngine: ShardEngine) throws {
+        let isNew = !FileManager.default.fileExists(atPath: url.path)
         pool = try DatabasePool(path: url.path, configuration: DataDirectory.configuration(label: "placement"))
         try durability.apply(to: pool)
         var migrator = DatabaseMigrator()
@@ -40,6 +41,15 @@ struct PlacementDatabase: Sendable {
                 """)
             try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('shardCount', ?), ('version', 0), ('reshardFrom', NULL), ('reshardTo', NULL)",
                            arguments: [initialShardCount])
+        }
+        // Each shard's engine (none recorded: SQLite, as every shard was before), and a random tag
+        // that names this data dir's PostgreSQL schemas, so data dirs sharing a server never meet.
+        migrator.registerMigration("v2-engines") { db in
+            try db.execute(sql: "CREATE TABLE engine (shard INTEGER PRIMARY KEY NOT NULL, engine TEXT NOT NULL)")
+            try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('tag', ?)", arguments: [Int64.random(in: 1..<(1 << 32))])
+            if isNew {
+                for index in 0..<initialShardCount { try Self.setEngine(initialEngine, of: index, in: db) }
+            }
         }
         try migrator.migrate(pool)
         var readOnly = DataDirectory.configuration(label: "placement-version")
@@ -72,11 +82,14 @@ struct PlacementDatabase: Sendable {
         }
         var growth: (from: Int, to: Int)?
         if let from = meta["reshardFrom"] ?? nil, let to = meta["reshardTo"] ?? nil { growth = (Int(from), Int(to)) }
+        let engines = try Row.fetchAll(db, sql: "SELECT shard, engine FROM engine").reduce(into: [Int: ShardEngine]()) { engines, row in
+            engines[row[0]] = ShardEngine(rawValue: row[1])
+        }
         let rows = try Row.fetchAll(db, sql: """
             SELECT accountId, shard, movingTo, leftoverOn, cursorCreatedAtMs, cursorId, copied, total, queuedAt FROM account
             """).compactMap(PlacementRow.init)
-        return PlacementState(shardCount: Int(count), version: version, growth: growth,
-                              rows: Dictionary(rows.map { ($0.accountId, $0) }) { first, _ in first })
+        return PlacementState(shardCount: Int(count), version: version, growth: growth, engines: engines,
+                              tag: (meta["tag"] ?? nil) ?? 0, rows: Dictionary(rows.map { ($0.accountId, $0) }) { first, _ in first })
     }
 
     /// Runs `body` in a write transaction on the placement (synchronously: it is always short),
@@ -100,6 +113,11 @@ struct PlacementDatabase: Sendable {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [row.accountId.storageText, row.shard, row.movingTo, row.leftoverOn,
                              row.cursor?.createdAtMs, row.cursor?.id, row.copied, row.total, row.queuedAt])
+    }
+
+    /// Records the engine of shard `index` (a shard with none recorded is on SQLite).
+    static func setEngine(_ engine: ShardEngine, of index: Int, in db: Database) throws {
+        try db.execute(sql: "INSERT OR REPLACE INTO engine(shard, engine) VALUES (?, ?)", arguments: [index, engine.rawValue])
     }
 
     static func remove(_ accountId: UUID, in db: Database) throws {
@@ -130,7 +148,21 @@ struct PlacementState: Sendable {
     var shardCount: Int
     var version: Int64
     var growth: (from: Int, to: Int)?
+    /// The engines recorded, by shard index; a shard with none is on SQLite.
+    var engines: [Int: ShardEngine] = [:]
+    /// The data dir's own tag, in the names of its PostgreSQL schemas.
+    var tag: Int64 = 0
     var rows: [UUID: PlacementRow]
+
+    func engine(of index: Int) -> ShardEngine { engines[index] ?? .sqlite }
+
+    /// How this data dir's connections are named on the server (`pg_stat_activity`).
+    var postgresApplicationName: String { "notely-\(String(tag, radix: 16))" }
+
+    /// Where shard `index` keeps its tables when it is on PostgreSQL.
+    func postgresSchema(of index: Int) -> PostgresSchema {
+        PostgresSchema(name: "notely_\(String(tag, radix: 16))_shard_\(index)")
+    }
 
     func row(of accountId: UUID) -> PlacementRow? { rows[accountId] }
 

@@ -7,6 +7,8 @@ import Foundation
 /// (`ShardRouter`) for `shardCount`.
 public struct PlacementSnapshot: Sendable, Hashable {
     public var shardCount: Int
+    /// Each shard's engine, by index.
+    public var engines: [ShardEngine]
     /// Accounts whose home is not their hash placement (moved by hand, or not yet rebalanced).
     public var homes: [UUID: Int]
     /// Moves in the order they run; the first is the one in progress.
@@ -16,9 +18,10 @@ public struct PlacementSnapshot: Sendable, Hashable {
     /// A growth of the shard count still rebalancing, or nil.
     public var growth: Growth?
 
-    public init(shardCount: Int, homes: [UUID: Int] = [:], moves: [AccountMove] = [], notesPerShard: [Int],
-                growth: Growth? = nil) {
+    public init(shardCount: Int, engines: [ShardEngine]? = nil, homes: [UUID: Int] = [:], moves: [AccountMove] = [],
+                notesPerShard: [Int], growth: Growth? = nil) {
         self.shardCount = shardCount
+        self.engines = engines ?? Array(repeating: .sqlite, count: shardCount)
         self.homes = homes
         self.moves = moves
         self.notesPerShard = notesPerShard

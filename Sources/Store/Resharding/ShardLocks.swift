@@ -3,41 +3,52 @@ import GRDB
 import GRDBSQLite
 
 /// The one lock order of a data dir (docs/RESHARDING.md, "Lock order"): a path that holds
-/// more than one SQLite write lock takes shard locks in ascending index, and
-/// `placement.sqlite`'s last. Every path that holds two shards at once — a write that mirrors
+/// more than one write lock takes shard locks in ascending index, whatever their engines
+/// (a SQLite file's lock, or a PostgreSQL shard's row lock), and `placement.sqlite`'s last. Every path that holds two shards at once — a write that mirrors
 /// to its move's target, a copy step, a growth — goes through `withWriteLocks`, so no two
 /// calls, in one process or in two proxy versions, can each hold a lock the other waits for.
 ///
-/// Every wait for a lock is bounded by the call's deadline (SQLite's busy timeout set to the
-/// time left), and the deadline is checked again once every lock is held, inside the
+/// Every wait for a lock is bounded by the call's deadline (SQLite's busy handler, or
+/// PostgreSQL's `lock_timeout`, set to the time left), and the deadline is checked again once every lock is held, inside the
 /// transactions: a call past it commits nothing (`StoreError.deadlinePassed`).
 enum ShardLocks {
     /// The longest a lock wait lasts for a call without a deadline (in-process use, tests).
     static let defaultWait: TimeInterval = 10
 
-    /// Runs `body` holding the write lock (an IMMEDIATE transaction) of each shard in
-    /// `shards`, taken in ascending index order. `body` may commit some of them itself, to
-    /// order the commits (a move's target before its home); the rest commit when it returns,
-    /// highest index first. If anything throws, every transaction still open rolls back.
-    static func withWriteLocks<T>(on shards: [SQLiteNoteShard], deadline: Date?,
-                                  _ body: (HeldShards) throws -> T) throws -> T {
+    /// Runs `body` holding the write lock of each shard in `shards` (on any engines), taken in
+    /// ascending index order. `body` may commit some of them itself, to order the commits (a
+    /// move's target before its home); the rest commit when it returns, highest index first. If
+    /// anything throws, every transaction still open rolls back.
+    ///
+    /// What the transactions run on is leased first (a PostgreSQL shard's pooled connection),
+    /// also in ascending order; then the locks are taken in one synchronous critical section.
+    static func withWriteLocks<T: Sendable>(on shards: [any NoteShard], deadline: Date?,
+                                            _ body: (HeldShards) throws -> T) async throws -> T {
         var seen = Set<Int>()
         let ordered = shards.sorted { $0.index < $1.index }.filter { seen.insert($0.index).inserted }
-        return try lock(ordered[...], deadline: deadline, held: HeldShards(), body)
+        return try await withWriters(ordered[...], deadline: deadline, leased: []) { writers in
+            try lock(writers[...], deadline: deadline, held: HeldShards(), body)
+        }
     }
 
-    private static func lock<T>(_ rest: ArraySlice<SQLiteNoteShard>, deadline: Date?, held: HeldShards,
+    private static func withWriters<T: Sendable>(_ rest: ArraySlice<any NoteShard>, deadline: Date?, leased: [any ShardWriter],
+                                                 _ body: ([any ShardWriter]) throws -> T) async throws -> T {
+        guard let next = rest.first else { return try body(leased) }
+        return try await next.withWriter(deadline: deadline) { writer in
+            try await withWriters(rest.dropFirst(), deadline: deadline, leased: leased + [writer], body)
+        }
+    }
+
+    private static func lock<T>(_ rest: ArraySlice<any ShardWriter>, deadline: Date?, held: HeldShards,
                                 _ body: (HeldShards) throws -> T) throws -> T {
         guard let next = rest.first else {
             try checkDeadline(deadline)
             return try body(held)
         }
-        return try next.pool.writeWithoutTransaction { db in
-            try inTransaction(db, deadline: deadline) {
-                var held = held
-                held.databases[next.index] = db
-                return try lock(rest.dropFirst(), deadline: deadline, held: held, body)
-            }
+        return try next.transaction(deadline: deadline) { shard in
+            var held = held
+            held.shards[next.index] = shard
+            return try lock(rest.dropFirst(), deadline: deadline, held: held, body)
         }
     }
 
@@ -92,21 +103,20 @@ enum ShardLocks {
 
 /// The write transactions `ShardLocks.withWriteLocks` holds, by shard index.
 struct HeldShards {
-    fileprivate(set) var databases: [Int: Database] = [:]
+    fileprivate(set) var shards: [Int: HeldShard] = [:]
 
-    /// The open transaction on shard `index`; only shards asked for are held.
-    subscript(index: Int) -> Database {
-        get throws {
-            guard let db = databases[index] else {
-                throw StoreError.unavailable("shard-\(index) is not among the locks held")
-            }
-            return db
-        }
+    /// The rows of shard `index`, in its open transaction; only shards asked for are held.
+    subscript(index: Int) -> any ShardRows {
+        get throws { try held(index).rows }
     }
 
     /// Commits shard `index` now, before the others (a move's target before its home).
     func commit(_ index: Int) throws {
-        let db = try self[index]
-        if db.isInsideTransaction { try db.commit() }
+        try held(index).commit()
+    }
+
+    private func held(_ index: Int) throws -> HeldShard {
+        guard let shard = shards[index] else { throw StoreError.unavailable("shard-\(index) is not among the locks held") }
+        return shard
     }
 }

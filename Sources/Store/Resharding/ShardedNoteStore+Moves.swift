@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// Live re-sharding: moving an account, growing the shard count, and the steps that carry the
 /// moves out (docs/RESHARDING.md). All state is in `placement.sqlite`, so any proxy version can
@@ -13,7 +12,7 @@ extension ShardedNoteStore {
             throw StoreError.invalidInput("shard \(target) does not exist; the data dir has shards 0…\(state.shardCount - 1)")
         }
         let home = state.home(of: accountId)
-        let total = try await shard(home).count(creator: accountId)
+        let total = try await shard(home).countNotes(accountId: accountId)
         return try placement.write(deadline: deadline) { db in
             let state = try PlacementDatabase.state(in: db)
             if let growth = state.growth {
@@ -32,11 +31,11 @@ extension ShardedNoteStore {
         }
     }
 
-    /// Adds empty shards up to `count`, then — under every old shard's write lock, so no note
+    /// Adds empty shards up to `count` on `engine` (nil: the newest shard's), then — under every old shard's write lock, so no note
     /// lands anywhere meanwhile — makes the hash placement for `count` the rule and queues a
     /// move for each account with rows (notes, or tombstones) that it would place elsewhere.
     /// The same growth asked again (a retry) answers as the first did.
-    func grow(to count: Int, deadline: Date?) async throws -> (from: Int, to: Int) {
+    func grow(to count: Int, engine: ShardEngine?, deadline: Date?) async throws -> (from: Int, to: Int) {
         let state = try placement.state()
         if let growth = state.growth, growth.to == count { return growth }
         guard count <= Self.maxShards else { throw StoreError.invalidInput("count must be at most \(Self.maxShards), got \(count)") }
@@ -49,11 +48,27 @@ extension ShardedNoteStore {
         if let move = state.moving.first {
             throw StoreError.conflict("account \(move.accountId.uuidText) is moving; grow the shards when it is done")
         }
-        for index in state.shardCount..<count { _ = try shard(index, countIfNew: count) }
+        let engine = engine ?? state.engine(of: state.shardCount - 1)
+        if engine == .postgres, postgres == nil {
+            throw StoreError.invalidInput("shards on PostgreSQL need a server: start notely with --postgres URL")
+        }
+        try placement.write(deadline: deadline) { db in
+            for index in state.shardCount..<count where try PlacementDatabase.state(in: db).engines[index] != engine {
+                try PlacementDatabase.setEngine(engine, of: index, in: db)
+            }
+        }
+        try readPlacement()
+        for index in state.shardCount..<count {
+            let new = try shard(index, countIfNew: count)
+            guard new.engine == engine else {
+                throw StoreError.conflict("shard-\(index) was opened on \(new.engine.rawValue) by an earlier growth; restart to grow on \(engine.rawValue)")
+            }
+            _ = try await new.perform(.healthCheck, deadline: deadline)   // makes its tables
+        }
         let oldShards = try (0..<state.shardCount).map { try shard($0) }
         let router = ShardRouter(shardCount: count)
         return try await mappingErrors(shard: "placement") {
-            try ShardLocks.withWriteLocks(on: oldShards, deadline: deadline) { held in
+            try await ShardLocks.withWriteLocks(on: oldShards, deadline: deadline) { held in
                 try placement.write(deadline: deadline) { db in
                     let current = try PlacementDatabase.state(in: db)
                     guard current.shardCount == state.shardCount, current.moving.isEmpty, current.growth == nil else {
@@ -63,14 +78,14 @@ extension ShardedNoteStore {
                     var withRows = Set<UUID>()
                     for index in oldShards.indices {
                         let shardDB = try held[index]
-                        for accountId in try NoteRows.accountsWithRows(in: shardDB) where current.home(of: accountId) == index {
+                        for accountId in try shardDB.accountsWithRows() where current.home(of: accountId) == index {
                             withRows.insert(accountId)
                             let target = router.shard(for: accountId)
                             if target == index {
                                 try PlacementDatabase.remove(accountId, in: db)
                             } else {
                                 try PlacementDatabase.save(PlacementRow(accountId: accountId, shard: index, movingTo: target,
-                                                                        total: NoteRows.count(of: accountId, in: shardDB),
+                                                                        total: shardDB.count(of: accountId),
                                                                         queuedAt: queue), in: db)
                                 queue += 1
                             }
@@ -117,18 +132,18 @@ extension ShardedNoteStore {
     private func copyBatch(_ row: PlacementRow, to target: Int, deadline: Date?) async throws {
         let shards = [try shard(row.shard), try shard(target)]
         try await mappingErrors(shard: ShardRouter.shardName(row.shard)) {
-            try ShardLocks.withWriteLocks(on: shards, deadline: deadline) { held in
+            try await ShardLocks.withWriteLocks(on: shards, deadline: deadline) { held in
                 guard try placement.state().row(of: row.accountId) == row else { return }   // another step got here first
                 let source = try held[row.shard], targetDB = try held[target]
-                let page = try NoteRows.notes(of: row.accountId, after: row.cursor, limit: Self.moveBatch + 1, in: source)
+                let page = try source.notes(of: row.accountId, after: row.cursor, limit: Self.moveBatch + 1)
                 let isLast = page.count <= Self.moveBatch
                 let batch = page.prefix(Self.moveBatch)
                 let through = isLast ? nil : batch.last.map(NoteKey.init)
-                try NoteRows.deleteNotes(of: row.accountId, after: row.cursor, through: through, in: targetDB)
-                for note in batch { try NoteRows.put(note, in: targetDB) }
+                try targetDB.deleteNotes(of: row.accountId, after: row.cursor, through: through)
+                for note in batch { try targetDB.put(note) }
                 if isLast { try NoteRows.copyTombstones(of: row.accountId, from: source, to: targetDB) }
                 try held.commit(target)
-                let total = try NoteRows.count(of: row.accountId, in: source)
+                let total = try source.count(of: row.accountId)
                 try placement.write(deadline: deadline) { placementDB in
                     var next = row
                     next.total = total
@@ -155,8 +170,8 @@ extension ShardedNoteStore {
     private func cleanUp(_ row: PlacementRow, on leftover: Int, shardCount: Int, deadline: Date?) async throws {
         let leftoverShard = try shard(leftover)
         let deleted = try await mappingErrors(shard: leftoverShard.name) {
-            try ShardLocks.withWriteLocks(on: [leftoverShard], deadline: deadline) { held in
-                try NoteRows.deleteSomeRows(of: row.accountId, limit: Self.moveBatch, in: held[leftover])
+            try await ShardLocks.withWriteLocks(on: [leftoverShard], deadline: deadline) { held in
+                try held[leftover].deleteSomeRows(of: row.accountId, limit: Self.moveBatch)
             }
         }
         guard deleted == 0 else { return }
@@ -180,11 +195,8 @@ extension ShardedNoteStore {
             var notesPerShard: [Int] = []
             for index in 0..<state.shardCount {
                 let hidden = state.rows.values.filter { $0.movingTo == index || $0.leftoverOn == index }.map(\.accountId)
-                notesPerShard.append(try await mappingErrors(shard: ShardRouter.shardName(index)) {
-                    try shard(index).pool.read { db in
-                        let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM note") ?? 0
-                        return try hidden.reduce(total) { $0 - (try NoteRows.count(of: $1, in: db)) }
-                    }
+                notesPerShard.append(try await shard(index).reading(deadline: nil) { rows in
+                    try hidden.reduce(try rows.totalCount()) { $0 - (try rows.count(of: $1)) }
                 })
             }
             guard try placement.version() == state.version else { continue }
@@ -195,6 +207,7 @@ extension ShardedNoteStore {
             }
             return PlacementSnapshot(
                 shardCount: state.shardCount,
+                engines: (0..<state.shardCount).map(state.engine(of:)),
                 homes: state.rows.filter { $0.value.shard != router.shard(for: $0.key) }.mapValues(\.shard),
                 moves: moves, notesPerShard: notesPerShard,
                 growth: state.growth.map { Growth(from: $0.from, to: $0.to, accountsLeft: moves.count) })

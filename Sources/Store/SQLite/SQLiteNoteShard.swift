@@ -11,20 +11,18 @@ import GRDB
 /// Every read is one SELECT, which SQLite already runs on one snapshot, so reads skip GRDB's
 /// wrapping transaction (`unsafeRead`: two statements fewer per read).
 ///
-/// It is a whole `NoteStore` on its own; the SQL of its tables, and the rules that make writes
-/// safe to send again, are `NoteRows`.
-struct SQLiteNoteShard: NoteStore {
+/// Its SQL is `SQLiteRows`; the rules that make writes safe to send again are `NoteRows`.
+struct SQLiteNoteShard: NoteShard {
     let index: Int
-    let name: String
     let pool: DatabasePool
+    var engine: ShardEngine { .sqlite }
 
     /// `shardCount` is recorded in a new file (the count the data dir was made with, which
     /// `PlacementDatabase` adopts for a data dir from before placement existed); an existing
     /// file keeps what it has.
     init(url: URL, index: Int, shardCount: Int, durability: Durability = .default) throws {
         self.index = index
-        name = ShardRouter.shardName(index)
-        pool = try DatabasePool(path: url.path, configuration: DataDirectory.configuration(label: name))
+        pool = try DatabasePool(path: url.path, configuration: DataDirectory.configuration(label: ShardRouter.shardName(index)))
         try durability.apply(to: pool)
         let migrator = Self.migrator(index: index, shardCount: shardCount)
         do {
@@ -96,83 +94,33 @@ struct SQLiteNoteShard: NoteStore {
         }
     }
 
-    func perform(_ call: NoteStoreCall) async throws -> NoteStoreAnswer {
-        switch call {
-        case .listNotes(let accountId, let limit, let after):
-            return .notes(try await list(creator: accountId, limit: limit, after: after))
-        case .getNote(let accountId, let noteId):
-            return .note(try await get(creator: accountId, id: noteId))
-        case .createNote(let accountId, let note):
-            try await write(.create(note), of: accountId)
-        case .updateNote(let accountId, let note):
-            try await write(.update(note), of: accountId)
-        case .deleteNote(let accountId, let note):
-            try await write(.delete(note), of: accountId)
-        case .countNotes(let accountId):
-            return .count(try await count(creator: accountId))
-        case .totalNotes:
-            return .count(try await total())
-        case .healthCheck:
-            try await healthCheck()
-        case .moveAccount, .growShards, .stepPlacement, .describePlacement:
-            throw StoreError.invalidInput("\(call.operation.rawValue) needs a sharded store with a placement database")
-        }
-        return .done
-    }
-
-    /// Applies one write in a transaction of its own, its lock wait bounded by `deadline`.
-    func write(_ write: NoteWrite, of accountId: UUID, deadline: Date? = nil) async throws {
+    func reading<T: Sendable>(deadline: Date?, _ body: (any ShardRows) throws -> T) async throws -> T {
         try await mappingErrors(shard: name) {
-            try ShardLocks.withWriteLocks(on: [self], deadline: deadline) { held in
-                try NoteRows.apply(write, of: accountId, in: held[index])
-            }
+            try pool.unsafeRead { db in try body(SQLiteRows(db: db)) }
         }
     }
 
-    /// Oldest first — by creation time, then id, an order every shard and every copy of a
-    /// note agrees on — all of them, or `limit` after the note `after`.
-    func list(creator: UUID, limit: Int? = nil, after: UUID? = nil) async throws -> [Note] {
-        if let limit, limit < 1 { throw StoreError.invalidInput("limit must be at least 1, got \(limit)") }
-        return try await mappingErrors(shard: name) {
-            guard let after else {
-                return try pool.unsafeRead { db in try NoteRows.notes(of: creator, after: nil, limit: limit ?? -1, in: db) }
-            }
-            return try pool.read { db in
-                guard let cursor = try Row.fetchOne(db.cachedStatement(sql: "SELECT createdAtMs FROM note WHERE creator = ? AND id = ?"),
-                                                    arguments: [creator.storageText, after.storageText]) else {
-                    throw StoreError.invalidInput("after: \(after.uuidText) is not a note of account \(creator.uuidText)")
-                }
-                return try NoteRows.notes(of: creator, after: NoteKey(createdAtMs: cursor[0], id: after.storageText), limit: limit ?? -1, in: db)
-            }
-        }
-    }
-
-    func get(creator: UUID, id: UUID) async throws -> Note? {
-        try await mappingErrors(shard: name) {
-            try pool.unsafeRead { db in try NoteRows.noteRow(id: id, creator: creator, in: db) }
-        }
-    }
-
-    func count(creator: UUID) async throws -> Int {
-        try await mappingErrors(shard: name) {
-            try pool.unsafeRead { db in
-                try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM note WHERE creator = ?"),
-                                 arguments: [creator.storageText]) ?? 0
-            }
-        }
-    }
-
-    func total() async throws -> Int {
-        try await mappingErrors(shard: name) {
-            try pool.unsafeRead { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM note") ?? 0 }
-        }
-    }
-
-    func healthCheck() async throws {
-        try await mappingErrors(shard: name) {
-            _ = try pool.unsafeRead { db in try Int.fetchOne(db, sql: "SELECT 1") }
-        }
+    /// A SQLite shard's writer is its pool's one writer connection: nothing to lease.
+    func withWriter<T: Sendable>(deadline: Date?, _ body: (any ShardWriter) async throws -> T) async throws -> T {
+        try await body(SQLiteWriter(index: index, pool: pool))
     }
 
     func close() throws { try pool.close() }
+}
+
+/// A SQLite shard's write transactions: IMMEDIATE, on the pool's writer connection, so the
+/// file's write lock is held from the start (`ShardLocks.inTransaction`).
+struct SQLiteWriter: ShardWriter {
+    let index: Int
+    let pool: DatabasePool
+
+    func transaction<T>(deadline: Date?, _ body: (HeldShard) throws -> T) throws -> T {
+        try pool.writeWithoutTransaction { db in
+            try ShardLocks.inTransaction(db, deadline: deadline) {
+                try body(HeldShard(rows: SQLiteRows(db: db)) {
+                    if db.isInsideTransaction { try db.commit() }
+                })
+            }
+        }
+    }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Store
 import Telemetry
 
-/// Per shard: its accounts and notes (where the data lives) beside the data-store access
+/// Per shard: its engine (`s2 pg`), its accounts and notes (where the data lives) beside the data-store access
 /// (total and rate, and per operation where space allows); under them, what moves.
 enum ShardsPane {
     static let title = "Shards"
@@ -18,7 +18,7 @@ enum ShardsPane {
         let perOperation = inner.width >= 40 + 7 * DataStoreOperation.allCases.count
         var lines: [StyledLine] = []
 
-        var header = measure.pad("shard", to: 9) + measure.padLeft("accts", to: 6) + measure.padLeft("notes", to: 8)
+        var header = measure.pad("shard", to: 11) + measure.padLeft("accts", to: 6) + measure.padLeft("notes", to: 8)
             + measure.padLeft("reqs", to: 9) + measure.padLeft("req/s", to: 8)
         if perOperation {
             for operation in DataStoreOperation.allCases { header += measure.padLeft(operation.rawValue, to: 7) }
@@ -35,7 +35,8 @@ enum ShardsPane {
                     row += measure.padLeft(Format.count(shards[operation][name]?.totalRequests ?? 0), to: 7)
                 }
             }
-            lines.append([(measure.pad(name, to: 9), .accent), (row, .normal)])
+            let engine = view.placement.engines.indices.contains(index) ? view.placement.engines[index] : .sqlite
+            lines.append([(measure.pad("s\(index) \(engine.shortName)", to: 11), .accent), (row, .normal)])
         }
         let accountNames = Dictionary(state.notes.accounts.map { ($0.account.id, $0.account.name) }) { first, _ in first }
         lines += movesLines(view.placement, names: accountNames).map { [($0, .progress)] }

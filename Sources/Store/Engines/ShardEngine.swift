@@ -1,0 +1,15 @@
+/// Where a shard's rows live (docs/ENGINES.md): a SQLite file in the data dir — the embedded
+/// default — or tables of their own (a schema) in the PostgreSQL database `--postgres` names.
+/// Recorded per shard in `placement.sqlite`, so every proxy version agrees on it.
+public enum ShardEngine: String, Sendable, CaseIterable, Codable {
+    case sqlite
+    case postgres
+
+    /// The engine as the dashboard's Shards pane shows it beside the shard (`s2 pg`).
+    public var shortName: String {
+        switch self {
+        case .sqlite: "sqlite"
+        case .postgres: "pg"
+        }
+    }
+}

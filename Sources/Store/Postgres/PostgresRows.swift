@@ -1,0 +1,202 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// A shard's rows in its PostgreSQL schema (`ShardRows`), on a connection the caller holds.
+///
+/// The calls block their thread until the server answers: a shard's write runs inside
+/// `ShardLocks`' synchronous critical section, which may hold a SQLite file's lock beside this
+/// shard's (GRDB runs a transaction in a synchronous closure), so the PostgreSQL statements in
+/// it wait as SQLite's do. They never run on an event loop: the proxy's store calls have a
+/// thread of their own (`StoreExecutor`), and the answer arrives on postgres-nio's loops.
+struct PostgresRows: ShardRows {
+    let connection: PostgresConnection
+    let schema: PostgresSchema
+    let server: String
+    let logger: Logger
+
+    func note(id: UUID, of creator: UUID) throws -> Note? {
+        try rows("SELECT \(Self.columns) FROM \(schema.notes) WHERE creator = $1 AND id = $2", creator.storageText, id.storageText)
+            .first.map(Self.note)
+    }
+
+    func notes(of creator: UUID, after key: NoteKey?, limit: Int?) throws -> [Note] {
+        let limitClause = limit.map { " LIMIT \($0)" } ?? ""
+        guard let key else {
+            return try rows("SELECT \(Self.columns) FROM \(schema.notes) WHERE creator = $1 ORDER BY created_at_ms, id\(limitClause)",
+                            creator.storageText).map(Self.note)
+        }
+        return try rows("SELECT \(Self.columns) FROM \(schema.notes) WHERE creator = $1 AND (created_at_ms, id) > ($2, $3) "
+                        + "ORDER BY created_at_ms, id\(limitClause)", creator.storageText, key.createdAtMs, key.id).map(Self.note)
+    }
+
+    func key(of id: UUID, of creator: UUID) throws -> NoteKey? {
+        try rows("SELECT created_at_ms FROM \(schema.notes) WHERE creator = $1 AND id = $2", creator.storageText, id.storageText)
+            .first.map { NoteKey(createdAtMs: try $0.decode(Int64.self), id: id.storageText) }
+    }
+
+    func count(of creator: UUID) throws -> Int {
+        try rows("SELECT COUNT(*) FROM \(schema.notes) WHERE creator = $1", creator.storageText).first.map { Int(try $0.decode(Int64.self)) } ?? 0
+    }
+
+    func totalCount() throws -> Int {
+        try rows("SELECT COUNT(*) FROM \(schema.notes)").first.map { Int(try $0.decode(Int64.self)) } ?? 0
+    }
+
+    func put(_ note: Note) throws {
+        try run("""
+            INSERT INTO \(schema.notes) (id, creator, created_at_ms, updated_at_ms, content) VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (creator, id) DO UPDATE SET created_at_ms = excluded.created_at_ms, updated_at_ms = excluded.updated_at_ms,
+            content = excluded.content
+            """, note.id.storageText, note.creator.storageText, Timestamp.milliseconds(note.createdAt),
+                Timestamp.milliseconds(note.updatedAt), ByteBuffer(string: note.content))
+    }
+
+    func updateIfNewer(_ note: Note) throws -> Bool {
+        try run("UPDATE \(schema.notes) SET content = $1, updated_at_ms = $2 WHERE creator = $3 AND id = $4 AND updated_at_ms < $2",
+                ByteBuffer(string: note.content), Timestamp.milliseconds(note.updatedAt), note.creator.storageText, note.id.storageText) > 0
+    }
+
+    func deleteNote(id: UUID, of creator: UUID) throws -> Bool {
+        try run("DELETE FROM \(schema.notes) WHERE creator = $1 AND id = $2", creator.storageText, id.storageText) > 0
+    }
+
+    func deleteNotes(of creator: UUID, after from: NoteKey?, through: NoteKey?) throws {
+        var sql = "DELETE FROM \(schema.notes) WHERE creator = $1"
+        var binds = PostgresBindings()
+        binds.append(creator.storageText)
+        if let from {
+            sql += " AND (created_at_ms, id) > ($\(binds.count + 1), $\(binds.count + 2))"
+            binds.append(from.createdAtMs)
+            binds.append(from.id)
+        }
+        if let through {
+            sql += " AND (created_at_ms, id) <= ($\(binds.count + 1), $\(binds.count + 2))"
+            binds.append(through.createdAtMs)
+            binds.append(through.id)
+        }
+        _ = try result(PostgresQuery(unsafeSQL: sql, binds: binds))
+    }
+
+    func deleteSomeRows(of creator: UUID, limit: Int) throws -> Int {
+        let notes = try run("DELETE FROM \(schema.notes) WHERE ctid IN (SELECT ctid FROM \(schema.notes) WHERE creator = $1 LIMIT \(limit))",
+                            creator.storageText)
+        if notes > 0 { return notes }
+        return try run("DELETE FROM \(schema.tombstones) WHERE ctid IN (SELECT ctid FROM \(schema.tombstones) WHERE creator = $1 LIMIT \(limit))",
+                       creator.storageText)
+    }
+
+    func tombstones(of creator: UUID, id: UUID?) throws -> [Tombstone] {
+        let columns = "creator, id, created_at_ms, deleted_at_ms"
+        let found = if let id {
+            try rows("SELECT \(columns) FROM \(schema.tombstones) WHERE creator = $1 AND id = $2", creator.storageText, id.storageText)
+        } else {
+            try rows("SELECT \(columns) FROM \(schema.tombstones) WHERE creator = $1", creator.storageText)
+        }
+        return try found.compactMap { row in
+            let (creator, id, createdAtMs, deletedAtMs) = try row.decode((String, String, Int64, Int64).self)
+            guard let creator = UUIDText.parse(creator), let id = UUIDText.parse(id) else { return nil }
+            return Tombstone(creator: creator, id: id, createdAtMs: createdAtMs, deletedAtMs: deletedAtMs)
+        }
+    }
+
+    func deleteTombstones(of creator: UUID, id: UUID?) throws {
+        if let id {
+            try run("DELETE FROM \(schema.tombstones) WHERE creator = $1 AND id = $2", creator.storageText, id.storageText)
+        } else {
+            try run("DELETE FROM \(schema.tombstones) WHERE creator = $1", creator.storageText)
+        }
+    }
+
+    func putTombstone(_ tombstone: Tombstone) throws {
+        try run("""
+            INSERT INTO \(schema.tombstones) (creator, id, created_at_ms, deleted_at_ms) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (creator, id) DO UPDATE SET created_at_ms = excluded.created_at_ms, deleted_at_ms = excluded.deleted_at_ms
+            """, tombstone.creator.storageText, tombstone.id.storageText, tombstone.createdAtMs, tombstone.deletedAtMs)
+    }
+
+    func pruneTombstones(deletedBefore milliseconds: Int64) throws {
+        try run("DELETE FROM \(schema.tombstones) WHERE deleted_at_ms < $1", milliseconds)
+    }
+
+    func accountsWithRows() throws -> [UUID] {
+        try rows("SELECT creator FROM \(schema.notes) UNION SELECT creator FROM \(schema.tombstones)")
+            .compactMap { UUIDText.parse(try $0.decode(String.self)) }
+    }
+
+    // MARK: Statements
+
+    static let columns = "id, creator, created_at_ms, updated_at_ms, content"
+
+    static func note(_ row: PostgresRow) throws -> Note {
+        let (id, creator, createdAtMs, updatedAtMs, content) = try row.decode((String, String, Int64, Int64, ByteBuffer).self)
+        guard let id = UUIDText.parse(id), let creator = UUIDText.parse(creator) else {
+            throw StoreError.unavailable("corrupt note row: bad id")
+        }
+        return Note(id: id, creator: creator,
+                    createdAt: Timestamp.date(milliseconds: createdAtMs), updatedAt: Timestamp.date(milliseconds: updatedAtMs),
+                    content: String(buffer: content))
+    }
+
+    func rows(_ sql: String, _ values: any PostgresEncodable & Sendable...) throws -> [PostgresRow] {
+        try result(try query(sql, values)).rows
+    }
+
+    /// Runs a statement; answers the rows it changed.
+    @discardableResult
+    func run(_ sql: String, _ values: any PostgresEncodable & Sendable...) throws -> Int {
+        try result(try query(sql, values)).metadata.rows ?? 0
+    }
+
+    private func query(_ sql: String, _ values: [any PostgresEncodable & Sendable]) throws -> PostgresQuery {
+        var binds = PostgresBindings(capacity: values.count)
+        for value in values { try binds.append(value) }
+        return PostgresQuery(unsafeSQL: sql, binds: binds)
+    }
+
+    func result(_ query: PostgresQuery) throws -> PostgresQueryResult {
+        do {
+            return try connection.query(query, logger: logger).wait()
+        } catch {
+            throw PostgresErrors.translate(error, server: server)
+        }
+    }
+}
+
+/// A shard's tables in PostgreSQL, schema-qualified: a shard's schema is its own, named once
+/// (`notely_<data dir tag>_shard_<index>`) when the shard is made.
+struct PostgresSchema: Sendable, Equatable {
+    let name: String
+
+    var quoted: String { "\"\(name)\"" }
+    var notes: String { "\(quoted).note" }
+    var tombstones: String { "\(quoted).tombstone" }
+    /// One row; a write transaction locks it `FOR UPDATE`, which is the shard's write lock.
+    var writer: String { "\(quoted).writer" }
+
+    /// The tables, made if missing. `text COLLATE "C"` keeps ids in byte order, the order
+    /// SQLite compares them in, so list order and a move's cursor agree on both engines;
+    /// `bytea` keeps content byte for byte (PostgreSQL's `text` refuses U+0000).
+    var creation: [String] {
+        [
+            "CREATE SCHEMA IF NOT EXISTS \(quoted)",
+            """
+            CREATE TABLE IF NOT EXISTS \(notes) (
+                creator text COLLATE "C" NOT NULL, id text COLLATE "C" NOT NULL,
+                created_at_ms bigint NOT NULL, updated_at_ms bigint NOT NULL, content bytea NOT NULL,
+                PRIMARY KEY (creator, id))
+            """,
+            "CREATE INDEX IF NOT EXISTS note_list_order ON \(notes) (creator, created_at_ms, id)",
+            """
+            CREATE TABLE IF NOT EXISTS \(tombstones) (
+                creator text COLLATE "C" NOT NULL, id text COLLATE "C" NOT NULL,
+                created_at_ms bigint NOT NULL, deleted_at_ms bigint NOT NULL,
+                PRIMARY KEY (creator, id))
+            """,
+            "CREATE INDEX IF NOT EXISTS tombstone_age ON \(tombstones) (deleted_at_ms)",
+            "CREATE TABLE IF NOT EXISTS \(writer) (one integer PRIMARY KEY)",
+            "INSERT INTO \(writer) VALUES (1) ON CONFLICT DO NOTHING",
+        ]
+    }
+}
