@@ -12,10 +12,12 @@ while a fault is injected, as docs/DEPLOYMENTS.md ("Faults") measures it.
     scripts/fault-drill.py cross --clients 16        # a deploy held in ROLLOUT_WAIT (start notely with
                                                      # --rollout-wait 600), then a growth 2 → 3 — whose
                                                      # moves cross: 0 → 1 and 1 → 0 — under heavy writes
+    scripts/fault-drill.py pg-restart                # pg_ctl restart -m fast of the PostgreSQL cluster
+                                                     # scripts/run.sh --postgres started (--pg-dir)
 
 Prints requests, failures, stale reads, requests over 2 s, the longest request, the longest
 stretch without a successful answer, and checks that every acknowledged write is still there. Standard library only."""
-import argparse, json, os, signal, sqlite3, threading, time, urllib.error, urllib.request
+import argparse, json, os, signal, sqlite3, subprocess, threading, time, urllib.error, urllib.request
 
 
 class Client(threading.Thread):
@@ -176,6 +178,18 @@ def cross(args, deployment):
     return finished
 
 
+def pg_restart(args):
+    """A fast restart of the PostgreSQL cluster under load (open transactions roll back, every
+    connection drops): calls wait for the server within their deadline and are sent again."""
+    placement = lambda: get(args.base, "/stats")["placement"]
+    if "postgres" not in placement().get("engines", {}).values():
+        raise SystemExit("pg-restart: no shard is on PostgreSQL; start notely with --postgres --engine postgres")
+    started = time.monotonic()
+    subprocess.run(["scripts/postgres.sh", "restart", args.pg_dir], check=True)
+    print(f"pg-restart: {args.pg_dir} restarted in {(time.monotonic() - started) * 1000:.0f} ms; "
+          f"server up: {wait_for(lambda: (placement().get('postgres') or {}).get('up'), 30)}")
+
+
 def wait_for(condition, timeout=30.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -187,7 +201,7 @@ def wait_for(condition, timeout=30.0):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("fault", choices=["kill", "hang", "rollout-kill", "rollouts", "reshard", "cross", "none"])
+    parser.add_argument("fault", choices=["kill", "hang", "rollout-kill", "rollouts", "reshard", "cross", "pg-restart", "none"])
     parser.add_argument("--base", default="http://127.0.0.1:8080")
     parser.add_argument("--clients", type=int, default=6)
     parser.add_argument("--count", type=int, default=1, help="faults (or deploys) in a row")
@@ -197,6 +211,7 @@ def main():
     parser.add_argument("--big-accounts", type=int, default=None, help="reshard, cross: accounts seeded with notes (8, or 20 for cross)")
     parser.add_argument("--growth-timeout", type=float, default=240, help="cross: seconds the growth may take")
     parser.add_argument("--data-dir", default=".notely", help="reshard: notely's data dir, to check the shard files")
+    parser.add_argument("--pg-dir", default=".notely/postgres", help="pg-restart: the cluster scripts/postgres.sh started")
     args = parser.parse_args()
 
     big = args.big_accounts or (20 if args.fault == "cross" else 8)
@@ -232,6 +247,8 @@ def main():
             reshard(args, deployment)
         elif args.fault == "cross":
             unfinished = not cross(args, deployment)
+        elif args.fault == "pg-restart":
+            pg_restart(args)
         elif args.fault == "rollouts":
             post(args.base, "/deploy")
             wait_for(lambda: deployment()["status"] != "READY", 10)
@@ -253,7 +270,7 @@ def main():
     if seeded:
         shards = shard_files(args.data_dir)
         on_two = sum(len(a & b) for i, a in enumerate(shards) for b in shards[i + 1:])
-        print(f"shard files: {[len(s) for s in shards]} notes; on two shards: {on_two}; "
+        print(f"shard files: {[len(s) for s in shards]} notes (SQLite shards only); on two shards: {on_two}; "
               f"seeded notes served: {sum(len(ids) for ids in seeded.values()) - lost}")
         lost += on_two
     print(f"{args.fault} ×{args.count}: {stats.requests} requests, {len(stats.failures)} failed, {len(stats.stales)} stale, "

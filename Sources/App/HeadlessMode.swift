@@ -31,7 +31,7 @@ extension NotelyCommand {
         service.clean = clean
         service.port = port
         service.shards = shards
-        service.engine = engine ?? .sqlite
+        service.engine = shardEngine ?? .sqlite
         service.postgres = (try? postgresSettings()) ?? nil   // validated before run()
         service.postgresURL = postgres
         service.durability = durability

@@ -43,13 +43,12 @@ struct NotelyCommand: AsyncParsableCommand {
 
     static let defaultShards = 2
 
-    @Option(help: ArgumentHelp("The PostgreSQL server of shards on the postgres engine, e.g. postgres://notely@127.0.0.1:5432/notely "
-                               + "(also NOTELY_POSTGRES_URL); proxies get it through the environment.", valueName: "url"))
-    var postgres: String?
+    @OptionGroup var engineOption: EngineOption
+    var engine: String? { engineOption.engine }
+    var postgres: String? { engineOption.postgres }
 
-    @Option(help: ArgumentHelp("Engine of a new data dir's shards: sqlite (files in the data dir) or postgres (needs --postgres); "
-                               + "an existing data dir keeps its shards' engines.", valueName: "engine"))
-    var engine: ShardEngine?
+    /// `--engine`, read (nil when absent, or when it names a list: `run()` refuses that).
+    var shardEngine: ShardEngine? { engine.flatMap(ShardEngine.init(rawValue:)) }
 
     /// The server `--postgres` or `NOTELY_POSTGRES_URL` names, if any.
     func postgresSettings() throws -> PostgresSettings? {
@@ -120,12 +119,19 @@ struct NotelyCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        if engine == .postgres, server == nil {
+        // Each name of a list (`bench --engine sqlite,postgres`); a mode takes one (`run()`).
+        if let engine, engineOption.engines == nil {
+            throw ValidationError("--engine must name \(ShardEngine.allCases.map(\.rawValue).joined(separator: " or ")), got \(engine)")
+        }
+        if shardEngine == .postgres, server == nil {
             throw ValidationError("--engine postgres needs a server: give --postgres URL (or set \(PostgresSettings.environmentVariable))")
         }
     }
 
     func run() async throws {
+        if let engine, shardEngine == nil {
+            throw ExitMessage(code: 2, "--engine takes one engine for a data dir's shards, got \(engine)")
+        }
         if proxy {
             try await ProxyMode(options: self).run()
         } else if headless {
@@ -137,4 +143,25 @@ struct NotelyCommand: AsyncParsableCommand {
 }
 
 extension Durability: ExpressibleByArgument {}
-extension ShardEngine: ExpressibleByArgument {}
+
+/// `--engine` and `--postgres`: one engine for a mode (the engine of a new data dir's shards),
+/// a list for `bench`, and the server of `postgres` shards. One option group that both
+/// commands include: ArgumentParser offers a subcommand's arguments to its parent's options
+/// too, so an option declared in each would be claimed by the parent's.
+struct EngineOption: ParsableArguments {
+    @Option(help: ArgumentHelp("The PostgreSQL server of shards on the postgres engine, e.g. postgres://notely@127.0.0.1:5432/notely "
+                               + "(also NOTELY_POSTGRES_URL); proxies get it through the environment.", valueName: "url"))
+    var postgres: String?
+
+    @Option(help: ArgumentHelp("Engine of a new data dir's shards: sqlite (files in the data dir) or postgres (needs --postgres); "
+                               + "an existing data dir keeps its shards' engines. With bench: a list, e.g. sqlite,postgres.",
+                               valueName: "engine"))
+    var engine: String?
+
+    /// The engines named, in order; nil when a name is not an engine.
+    var engines: [ShardEngine]? {
+        guard let engine else { return [] }
+        let named = engine.split(separator: ",").map { ShardEngine(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
+        return named.allSatisfy { $0 != nil } ? named.map { $0! } : nil
+    }
+}

@@ -17,7 +17,7 @@ struct ProxyMode {
         if options.clean { try await dataDirectory.removeDatabases(postgres: options.postgresSettings()) }
         // The data dir's own count wins: a growth may have changed it since this proxy's parent started.
         let store = try ShardedNoteStore(dataDirectory: dataDirectory, shardCountIfNew: options.shards ?? NotelyCommand.defaultShards,
-                                         engineIfNew: options.engine ?? .sqlite, postgres: options.postgresSettings(),
+                                         engineIfNew: options.shardEngine ?? .sqlite, postgres: options.postgresSettings(),
                                          durability: options.durability)
         defer { try? store.close() }
 

@@ -11,6 +11,7 @@ import TestSupport
         let single = BenchFigures.Throughput(opsPerSec: 400, p50Us: 60, p99Us: 300, failures: 0, benchCpuUsPerOp: 90, proxyCpuUsPerOp: 80)
         let figures = BenchFigures(direct: direct, rpcFloor: run, proxied: run,
                                    sweep: [.init(clients: 1, rpcFloor: single, proxied: single), .init(clients: 8, rpcFloor: run, proxied: run)],
+                                   engines: [.init(engine: "sqlite", direct: direct, proxied: run), .init(engine: "postgres", direct: single, proxied: single)],
                                    rollout: .init(deploys: 3, readyMsMedian: 40, readyMsMax: 60, requests: 500, failures: 0,
                                                   p99UsSteady: 900, p99UsDuringRollout: 1200),
                                    faults: [.init(fault: "kill", requests: 900, failures: 0, longestGapMs: 310, replacedAfterMs: 60)],
@@ -27,6 +28,8 @@ import TestSupport
         for key in ["direct", "rpcFloor", "proxied", "sweep", "rollout", "faults", "reshard", "proxyRssMB", "proxyUssMB", "proxyPssMB", "durability"] {
             #expect(json[key] != nil, "\(key)")
         }
+        #expect(figures.table.contains("  postgres                             400     300             400     300"), "\(figures.table)")
+        #expect((json["engines"] as? [[String: Any]])?.map { $0["engine"] as? String } == ["sqlite", "postgres"])
         #expect(figures.table.contains("kill     900 requests, 0 failed, longest gap 310 ms, replaced after 60 ms"), "\(figures.table)")
         for key in ["direct", "rpcFloor", "proxied"] {
             let run = try #require(json[key] as? [String: Any])
@@ -50,7 +53,7 @@ import TestSupport
         let output = directory.appendingPathComponent("figures.json")
         let (status, text) = try runProcess(try notelyExecutable(),
                                                         ["bench", "--quick", "--clients", "2,1", "--seconds", "1", "--deploys", "1", "--reshard-notes", "3",
-                                             "--json", output.path],
+                                             "--engine", "sqlite,postgres", "--postgres", try TestPostgres.url(), "--json", output.path],
                                                         currentDirectory: directory)
         #expect(status == 0, "\(text)")
         #expect(text.contains("clients sweep"))
@@ -67,5 +70,8 @@ import TestSupport
         #expect(proxied["opsPerSec"] as? Double ?? 0 > 0)
         #expect(proxied["benchCpuUsPerOp"] as? Double ?? 0 > 0)
         #expect(proxied["proxyCpuUsPerOp"] as? Double ?? 0 > 0)
+        let engines = try #require(json["engines"] as? [[String: Any]])
+        #expect(engines.map { $0["engine"] as? String } == ["sqlite", "postgres"])
+        #expect(engines.allSatisfy { (($0["proxied"] as? [String: Any])?["failures"] as? Int) == 0 }, "\(engines)")
     }
 }

@@ -98,7 +98,7 @@ struct Tmux {
         // +: a third shard, the accounts rebalance live; m: Grace moves to the next shard. The
         // load generator's checks run throughout, and the header's counts stay 0.
         try tmux.keys("+")
-        #expect(await tmux.waitFor { $0.contains("growing the shards 2 → 3") && $0.contains("shard-2") }, "\(tmux.screen())")
+        #expect(await tmux.waitFor { $0.contains("growing the shards 2 → 3") && $0.contains("s2 sqlite") }, "\(tmux.screen())")
         #expect(await eventually(timeout: .seconds(30)) {
             let placement = try? await httpRequest(.GET, base + "/stats").json["placement"]
             return placement["shardCount"] as? Int == 3 && placement["resharding"] is NSNull

@@ -11,6 +11,20 @@ import Testing
         DashboardRenderer.render(state, width: width, height: height, environment: DashboardFixtures.environment)
     }
 
+    /// The header shows the PostgreSQL server's state when there is one, and nothing of it without.
+    @Test func theHeaderShowsThePostgresServer() {
+        func header(_ state: DashboardState) -> Substring { render(state, 120, 40).text.split(separator: "\n").first ?? "" }
+        #expect(!header(DashboardFixtures.state()).contains("pg "))
+        var snapshot = DashboardFixtures.snapshot()
+        snapshot.placement.postgres = .init(server: "PostgreSQL at 127.0.0.1:5432 (database notely)", up: false, message: "refused")
+        var state = DashboardFixtures.state()
+        _ = DashboardUpdate.update(&state, .refreshed(snapshot, logs: []))
+        #expect(header(state).contains("pg DOWN"))
+        snapshot.placement.postgres?.up = true
+        _ = DashboardUpdate.update(&state, .refreshed(snapshot, logs: []))
+        #expect(header(state).contains("pg up"))
+    }
+
     @Test(arguments: [(80, 24), (160, 48), (120, 40)])
     func everyPaneShowsAtEverySize(width: Int, height: Int) {
         let text = render(DashboardFixtures.state(), width, height).text

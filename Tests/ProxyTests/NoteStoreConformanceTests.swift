@@ -286,7 +286,7 @@ struct StoreUnderTest {
         let harness = try DeploymentHarness(rolloutWait: .seconds(120))
         let controller = harness.controller
         try await controller.deploy()
-        await try #require(controller.current()).client.shutdown()
+        try await #require(controller.current()).client.shutdown()
         let ghost = Note(creator: UUID(), createdAt: Note.now(), updatedAt: Note.now(), content: "never written")
         let delete = Task { try await controller.deleteNote(accountId: ghost.creator, note: ghost) }
         _ = try controller.startDeploy()   // v2 serves the call that v1 could not take

@@ -20,3 +20,37 @@ public enum TestPostgres {
         try PostgresSettings(url: url())
     }
 }
+
+/// A PostgreSQL cluster of one test's own (`scripts/postgres.sh` in a temporary folder), for
+/// what would disturb the shared one: a restart. Stopped by `stop()`, or when released.
+public final class PrivatePostgresCluster: Sendable {
+    public let directory = TemporaryDirectory("notely-pg")
+    public let url: String
+
+    public init() throws {
+        url = try Self.script("start", directory.path).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// `pg_ctl restart -m fast`: open transactions roll back, every connection drops, and the
+    /// server comes back on the same port.
+    public func restart() throws { _ = try Self.script("restart", directory.path) }
+
+    public func stop() { _ = try? Self.script("stop", directory.path) }
+
+    deinit { stop() }
+
+    /// Runs `scripts/postgres.sh` of this checkout; answers the last line it printed. Through
+    /// `runCommand`: the server it starts is a daemon that would keep a `Process`'s pipes open.
+    private static func script(_ arguments: String...) throws -> String {
+        var root = try notelyExecutable().deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: root.appendingPathComponent("scripts/postgres.sh").path) {
+            guard root.path != "/" else { throw TestSetupError("scripts/postgres.sh not found above the notely executable") }
+            root = root.deletingLastPathComponent()
+        }
+        let (status, output) = try runCommand([root.appendingPathComponent("scripts/postgres.sh").path] + arguments)
+        guard status == 0 else {
+            throw TestSetupError("scripts/postgres.sh \(arguments.joined(separator: " ")) exited \(status): \(output)")
+        }
+        return output.split(separator: "\n").last.map(String.init) ?? ""
+    }
+}

@@ -37,6 +37,15 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The shards' --durability in every run.", valueName: "mode"))
     var durability: Durability = .default
 
+    /// `--engine sqlite,postgres`: the engines `direct` and `proxied` run on (default sqlite);
+    /// the other runs use SQLite.
+    @OptionGroup var engineOption: EngineOption
+    var engines: [ShardEngine] {
+        let named = engineOption.engines ?? []
+        return named.isEmpty ? [.sqlite] : named
+    }
+
+
     func validate() throws {
         if let clients, let wrong = clients.counts.first(where: { !(1...256).contains($0) }) {
             throw ValidationError("--clients must be 1…256 each, got \(wrong)")
@@ -45,6 +54,9 @@ struct BenchCommand: AsyncParsableCommand {
         if let deploys, !(1...100).contains(deploys) { throw ValidationError("--deploys must be 1…100, got \(deploys)") }
         if let reshardNotes, !(1...10_000).contains(reshardNotes) {
             throw ValidationError("--reshard-notes must be 1…10000, got \(reshardNotes)")
+        }
+        if engines.contains(.postgres), (try? postgresURL()) == nil {
+            throw ValidationError("--engine postgres needs a server: give --postgres URL (or set \(PostgresSettings.environmentVariable))")
         }
     }
 
@@ -61,7 +73,8 @@ struct BenchCommand: AsyncParsableCommand {
         let benchmarks = Benchmarks(clients: counts[0], sweep: Array(Set(counts)).sorted(),
                                     duration: .seconds(seconds ?? (quick ? 5 : 20)), deploys: deploys ?? (quick ? 3 : 10),
                                     rolloutWait: .seconds(quick ? 1 : 2), durability: durability,
-                                    reshardAccounts: quick ? 20 : 40, reshardNotesPerAccount: reshardNotes ?? (quick ? 100 : 250), directory: directory,
+                                    reshardAccounts: quick ? 20 : 40, reshardNotesPerAccount: reshardNotes ?? (quick ? 100 : 250),
+                                    engines: engines, postgresURL: try postgresURL(), directory: directory,
                                     logger: Logger(label: "bench"))
         let figures = try await benchmarks.run { step in
             StandardError.writeLine("bench: \(step)…")
@@ -71,6 +84,17 @@ struct BenchCommand: AsyncParsableCommand {
             try JSONEncoder.pretty.encode(figures).write(to: URL(fileURLWithPath: json))
             print("figures written to \(json)")
         }
+    }
+}
+
+extension BenchCommand {
+    /// The server `--postgres` or `NOTELY_POSTGRES_URL` names, checked; nil when neither does.
+    func postgresURL() throws -> String? {
+        guard let url = engineOption.postgres ?? ProcessInfo.processInfo.environment[PostgresSettings.environmentVariable], !url.isEmpty else {
+            return nil
+        }
+        _ = try PostgresSettings(url: url)
+        return url
     }
 }
 

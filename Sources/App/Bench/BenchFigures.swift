@@ -55,6 +55,13 @@ struct BenchFigures: Codable, Sendable {
     }
 
     /// `rpcFloor` and `proxied` at one count of concurrent clients.
+    /// `direct` and `proxied` (the op mix at `clients`) with the shards on one engine.
+    struct EngineRun: Codable, Sendable {
+        var engine: String
+        var direct: Throughput
+        var proxied: Throughput
+    }
+
     struct SweepPoint: Codable, Sendable {
         var clients: Int
         var rpcFloor: Throughput
@@ -68,6 +75,8 @@ struct BenchFigures: Codable, Sendable {
     /// By count of clients, fewest first: how the transport's throughput and cost change with
     /// the concurrency.
     var sweep: [SweepPoint]
+    /// `direct` and `proxied` per engine asked for (`--engine`), SQLite first.
+    var engines: [EngineRun]
     var rollout: Rollout
     var faults: [FaultRun]
     var reshard: Reshard
@@ -104,6 +113,7 @@ struct BenchFigures: Codable, Sendable {
             \(row("rpcFloor", rpcFloor))
             \(row("proxied", proxied))
             \(sweepTable)
+            \(engineTable)
             rollout: \(rollout.deploys) deploys under load
               ready after launch      median \(String(format: "%.0f", rollout.readyMsMedian)) ms, max \(String(format: "%.0f", rollout.readyMsMax)) ms   (target: median ≤ 150 ms)
               requests / failures     \(rollout.requests) / \(rollout.failures)   (target: 0 failures)
@@ -131,6 +141,17 @@ extension BenchFigures {
         return (["clients sweep               ops/s     p99 µs   CPU µs bench + proxy"]
             + sweep.map { row("rpcFloor", $0.clients, $0.rpcFloor) } + sweep.map { row("proxied", $0.clients, $0.proxied) })
             .joined(separator: "\n")
+    }
+}
+
+extension BenchFigures {
+    /// The op mix on each engine: in process, and through a proxy child.
+    var engineTable: String {
+        (["engines, op mix at \(clients) clients   direct ops/s  p99 µs   proxied ops/s  p99 µs"]
+            + engines.map { run in
+                "  " + run.engine.padding(toLength: 27, withPad: " ", startingAt: 0)
+                    + String(format: "%13.0f %7.0f %15.0f %7.0f", run.direct.opsPerSec, run.direct.p99Us, run.proxied.opsPerSec, run.proxied.p99Us)
+            }).joined(separator: "\n")
     }
 }
 

@@ -18,6 +18,10 @@ struct Benchmarks {
     /// The data the `reshard` run grows 2 → 3 shards under load: accounts, and notes each.
     let reshardAccounts: Int
     let reshardNotesPerAccount: Int
+    /// Engines `direct` and `proxied` run on besides (SQLite's are the main runs).
+    var engines: [ShardEngine] = [.sqlite]
+    /// The server of the `postgres` runs.
+    var postgresURL: String?
     let directory: URL
     let logger: Logger
 
@@ -38,6 +42,11 @@ struct Benchmarks {
         let points = sweep.map { BenchFigures.SweepPoint(clients: $0, rpcFloor: floors[$0]!, proxied: mixes[$0]!) }
         let memory = ProxyMemory(pid: proxy.pid)
         await proxy.shutdown(logger: logger)
+        var engineRuns = [BenchFigures.EngineRun(engine: ShardEngine.sqlite.rawValue, direct: direct, proxied: mixes[clients]!)]
+        for engine in engines where engine != .sqlite {
+            progress("\(engine.rawValue): direct and proxied, the op mix at \(clients) clients")
+            engineRuns.append(try await measureEngine(engine))
+        }
         progress("rollout: \(deploys) deploys under steady load")
         let rollout = try await measureRollouts()
         progress("faults: kill and hang of the serving proxy under steady load")
@@ -50,22 +59,36 @@ struct Benchmarks {
         let build = "release"
         #endif
         return BenchFigures(direct: direct, rpcFloor: floors[clients]!, proxied: mixes[clients]!, sweep: points,
-                            rollout: rollout, faults: faults, reshard: reshard,
+                            engines: engineRuns, rollout: rollout, faults: faults, reshard: reshard,
                             proxyRssMB: memory.rss, proxyPrivateMB: memory.anonymous, proxyUssMB: memory.uss, proxyPssMB: memory.pss,
                             clients: clients, secondsPerRun: Double(duration.components.seconds), build: build,
                             durability: durability.rawValue)
     }
 
-    private func launchConfiguration() -> ProxyLaunchConfiguration {
-        ProxyLaunchConfiguration(dataDirectory: directory.appendingPathComponent("proxied").path, durability: durability,
-                                 workingDirectory: directory, logCapture: LogCapture())
+    private func launchConfiguration(dataDirectory: String = "proxied") -> ProxyLaunchConfiguration {
+        ProxyLaunchConfiguration(dataDirectory: directory.appendingPathComponent(dataDirectory).path, durability: durability,
+                                 postgresURL: postgresURL, workingDirectory: directory, logCapture: LogCapture())
     }
 
-    private func measureDirect() async throws -> BenchFigures.Throughput {
-        let store = try ShardedNoteStore(dataDirectory: DataDirectory(path: directory.appendingPathComponent("direct").path), shardCount: 2,
+    private func measureDirect(engine: ShardEngine = .sqlite) async throws -> BenchFigures.Throughput {
+        let store = try ShardedNoteStore(dataDirectory: DataDirectory(path: directory.appendingPathComponent("direct-\(engine.rawValue)").path),
+                                         shardCount: 2, engineIfNew: engine, postgres: try postgresURL.map(PostgresSettings.init(url:)),
                                          durability: durability)
         defer { try? store.close() }
         return try await measureStore(store)
+    }
+
+    /// `direct` and `proxied` (at `clients`) with the shards on `engine`: a data dir made on it,
+    /// and a proxy child on that data dir.
+    private func measureEngine(_ engine: ShardEngine) async throws -> BenchFigures.EngineRun {
+        let direct = try await measureDirect(engine: engine)
+        let name = "proxied-\(engine.rawValue)"
+        try ShardedNoteStore(dataDirectory: DataDirectory(path: directory.appendingPathComponent(name).path), shardCountIfNew: 2,
+                             engineIfNew: engine, postgres: try postgresURL.map(PostgresSettings.init(url:)), durability: durability).close()
+        let proxy = try await DataProxyProcess.launch(id: 1, configuration: launchConfiguration(dataDirectory: name), logger: logger)
+        let proxied = try await measureStore(proxy.client, clients: clients, proxyPid: proxy.pid)
+        await proxy.shutdown(logger: logger)
+        return BenchFigures.EngineRun(engine: engine.rawValue, direct: direct, proxied: proxied)
     }
 
     private func measureStore(_ store: any NoteStore, clients: Int? = nil, proxyPid: Int32? = nil) async throws -> BenchFigures.Throughput {

@@ -6,6 +6,8 @@ import Store
 struct PlacementView: Encodable, Sendable {
     let placement: PlacementSnapshot
     let accountsPerShard: [Int]
+    /// The PostgreSQL server's state, when `notely` has one (`--postgres`).
+    var postgres: PostgresMonitor.State?
 
     init(placement: PlacementSnapshot, accounts: [Account]) {
         self.placement = placement
@@ -22,7 +24,7 @@ struct PlacementView: Encodable, Sendable {
         (placement.shard(of: accountId), placement.move(of: accountId).map(MoveView.init))
     }
 
-    private enum CodingKeys: String, CodingKey { case shardCount, engines, accountsPerShard, notesPerShard, moving, resharding }
+    private enum CodingKeys: String, CodingKey { case shardCount, engines, accountsPerShard, notesPerShard, moving, resharding, postgres }
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -34,6 +36,7 @@ struct PlacementView: Encodable, Sendable {
         try container.encode(Self.byShard(placement.notesPerShard), forKey: .notesPerShard)
         try container.encode(placement.moves.map(MoveView.init), forKey: .moving)
         try container.encode(placement.growth.map(GrowthView.init), forKey: .resharding)
+        try container.encode(postgres, forKey: .postgres)
     }
 
     private static func byShard(_ values: [Int]) -> [String: Int] {

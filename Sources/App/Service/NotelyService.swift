@@ -51,6 +51,8 @@ final class NotelyService: Sendable {
     let actions: NotelyActions
     let placement: ReshardingWorker
     let loadGenerator: LoadGenerator?
+    /// The PostgreSQL server's state, when the service has one.
+    let postgresMonitor: PostgresMonitor?
     /// `127.0.0.1:PORT` once the REST server listens.
     let restAddress = AsyncPromise<String>()
     private let startedAt = ContinuousClock.now
@@ -71,6 +73,7 @@ final class NotelyService: Sendable {
         self.actions = actions
         self.placement = actions.placement
         self.logger = logger
+        postgresMonitor = options.postgres.map { PostgresMonitor(settings: $0, logger: Logger(label: "postgres")) }
         let address = restAddress
         loadGenerator = options.load.map { configuration in
             LoadGenerator(configuration: configuration, baseURL: { "http://" + ((try? await address.wait()) ?? "127.0.0.1:0") },
@@ -163,6 +166,7 @@ final class NotelyService: Sendable {
         // Started in this order, stopped in the reverse one. Any service that ends starts the
         // same graceful shutdown as a signal.
         var services: [any Service] = [ControllerService(controller: controller), placement, app]
+        if let postgresMonitor { services.append(postgresMonitor) }
         if let loadGenerator { services.append(loadGenerator) }
         let group = ServiceGroup(configuration: .init(
             services: services.map {
@@ -198,7 +202,8 @@ final class NotelyService: Sendable {
     }
 
     func snapshot() -> ServiceSnapshot {
-        let placement = placement.view
+        var placement = placement.view
+        placement.postgres = postgresMonitor?.state
         return ServiceSnapshot(
             deployment: controller.snapshot(),
             proxies: Dictionary(uniqueKeysWithValues: stats.collectProxyStats().map { (String($0.key), $0.value) }),

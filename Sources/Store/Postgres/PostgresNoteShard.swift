@@ -26,37 +26,39 @@ final class PostgresNoteShard: NoteShard {
 
     private var serverName: String { "\(ShardRouter.shardName(index)) on \(server.settings.serverName)" }
 
-    private func rows(on connection: PostgresConnection) -> PostgresRows {
-        PostgresRows(connection: connection, schema: schema, server: serverName, logger: server.logger)
+    private func rows(on connection: PostgresConnection, deadline: Date?) -> PostgresRows {
+        PostgresRows(connection: connection, schema: schema, server: serverName, logger: server.logger,
+                     until: deadline.map { min($0, Date() + ShardLocks.defaultWait) } ?? Date() + ShardLocks.defaultWait)
     }
 
     func reading<T: Sendable>(deadline: Date?, _ body: (any ShardRows) throws -> T) async throws -> T {
         try await server.retrying(deadline: deadline) { connection in
-            try prepare(on: connection)
-            return try body(rows(on: connection))
+            let rows = rows(on: connection, deadline: deadline)
+            try prepare(rows)
+            return try body(rows)
         }
     }
 
     func withWriter<T: Sendable>(deadline: Date?, _ body: (any ShardWriter) async throws -> T) async throws -> T {
         try await server.withConnection(deadline: deadline) { connection in
-            try prepare(on: connection)
-            return try await body(PostgresWriter(index: index, rows: rows(on: connection), schema: schema))
+            let rows = rows(on: connection, deadline: deadline)
+            try prepare(rows)
+            return try await body(PostgresWriter(index: index, rows: rows, schema: schema))
         }
     }
 
     /// Makes the schema's tables if this process has not seen them yet. Two processes making
     /// one schema at once would collide in PostgreSQL's catalogue (`IF NOT EXISTS` is not safe
     /// against a concurrent creator), so the statements run under an advisory lock.
-    private func prepare(on connection: PostgresConnection) throws {
+    private func prepare(_ rows: PostgresRows) throws {
         guard !prepared.withLock({ $0 }) else { return }
-        let rows = rows(on: connection)
         try rows.run("BEGIN")
         do {
             try rows.run("SELECT pg_advisory_xact_lock(hashtext($1))", schema.name)
             for statement in schema.creation { try rows.run(statement) }
             try rows.run("COMMIT")
         } catch {
-            _ = try? rows.run("ROLLBACK")
+            if !(error is ServerUnreachable) { _ = try? rows.run("ROLLBACK") }
             throw error
         }
         prepared.withLock { $0 = true }
@@ -64,8 +66,8 @@ final class PostgresNoteShard: NoteShard {
 
     /// Drops the shard's schema and everything in it (`--clean`).
     func drop(deadline: Date?) async throws {
-        try await server.retrying(deadline: deadline) { connection in
-            try rows(on: connection).run("DROP SCHEMA IF EXISTS \(schema.quoted) CASCADE")
+        _ = try await server.retrying(deadline: deadline) { connection in
+            try rows(on: connection, deadline: deadline).run("DROP SCHEMA IF EXISTS \(schema.quoted) CASCADE")
         }
     }
 
@@ -87,9 +89,8 @@ struct PostgresWriter: ShardWriter {
         do {
             try rows.run("BEGIN")
             open = true
-            let leftMs = max(1, Int(until.timeIntervalSinceNow * 1000))
-            try rows.run("SET LOCAL lock_timeout = \(leftMs)")
-            try rows.run("SET LOCAL statement_timeout = \(leftMs)")
+            let leftMs = String(max(1, Int(until.timeIntervalSinceNow * 1000)))
+            _ = try rows.rows("SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $1, true)", leftMs)
             try rows.run("SELECT one FROM \(schema.writer) FOR UPDATE")
             let result = try body(HeldShard(rows: rows) {
                 guard open else { return }
@@ -104,7 +105,9 @@ struct PostgresWriter: ShardWriter {
             }
             return result
         } catch {
-            if open, !committing { _ = try? rows.run("ROLLBACK") }
+            // Not on a connection the server dropped: there is nothing to roll back, and no
+            // answer would come.
+            if open, !committing, !(error is ServerUnreachable) { _ = try? rows.run("ROLLBACK") }
             if error is LockTimeout {
                 if let deadline, Date() >= deadline - 0.005 { throw StoreError.deadlinePassed(deadline) }
                 throw StoreError.unavailable("\(ShardRouter.shardName(index)): the shard's lock was not free in time, try again")

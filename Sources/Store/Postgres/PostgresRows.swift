@@ -1,7 +1,9 @@
+import Dispatch
 import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
+import Synchronization
 
 /// A shard's rows in its PostgreSQL schema (`ShardRows`), on a connection the caller holds.
 ///
@@ -10,11 +12,13 @@ import PostgresNIO
 /// shard's (GRDB runs a transaction in a synchronous closure), so the PostgreSQL statements in
 /// it wait as SQLite's do. They never run on an event loop: the proxy's store calls have a
 /// thread of their own (`StoreExecutor`), and the answer arrives on postgres-nio's loops.
+/// No wait outlives `until`, the call's deadline (see `result`).
 struct PostgresRows: ShardRows {
     let connection: PostgresConnection
     let schema: PostgresSchema
     let server: String
     let logger: Logger
+    let until: Date
 
     func note(id: UUID, of creator: UUID) throws -> Note? {
         try rows("SELECT \(Self.columns) FROM \(schema.notes) WHERE creator = $1 AND id = $2", creator.storageText, id.storageText)
@@ -129,6 +133,10 @@ struct PostgresRows: ShardRows {
 
     static let columns = "id, creator, created_at_ms, updated_at_ms, content"
 
+    /// How long past the deadline a statement's answer is awaited: within the time the parent
+    /// gives a proxy's answer to arrive after the deadline it sent (`ProxyClient`).
+    static let answerGrace: TimeInterval = 0.25
+
     static func note(_ row: PostgresRow) throws -> Note {
         let (id, creator, createdAtMs, updatedAtMs, content) = try row.decode((String, String, Int64, Int64, ByteBuffer).self)
         guard let id = UUIDText.parse(id), let creator = UUIDText.parse(creator) else {
@@ -155,9 +163,27 @@ struct PostgresRows: ShardRows {
         return PostgresQuery(unsafeSQL: sql, binds: binds)
     }
 
+    /// Runs one statement and waits for its answer until `until`. A statement sent on a
+    /// connection the server has just closed can be left with no answer at all (seen after a
+    /// server restart: the proxy's one store thread waited for a ROLLBACK forever), so the wait
+    /// is bounded, and a connection that gives no answer in time is closed — which fails what
+    /// it still holds, and the pool opens another.
     func result(_ query: PostgresQuery) throws -> PostgresQueryResult {
+        guard !connection.isClosed else { throw ServerUnreachable(message: "\(server) closed the connection") }
+        let answered = DispatchSemaphore(value: 0)
+        let answer = Mutex<Result<PostgresQueryResult, any Error>?>(nil)
+        connection.query(query, logger: logger).whenComplete { result in
+            answer.withLock { $0 = result }
+            answered.signal()
+        }
+        // The server's own timeouts (`lock_timeout`, `statement_timeout`) end at the deadline and
+        // answer first; this bound is for a server, or a connection, that answers nothing.
+        guard answered.wait(timeout: .now() + max(0, until.timeIntervalSinceNow) + Self.answerGrace) == .success else {
+            connection.close().whenComplete { _ in }
+            throw ServerUnreachable(message: "\(server) gave no answer before the call's deadline")
+        }
         do {
-            return try connection.query(query, logger: logger).wait()
+            return try answer.withLock { $0! }.get()
         } catch {
             throw PostgresErrors.translate(error, server: server)
         }

@@ -19,9 +19,15 @@ enum HeaderView {
             ("  \(wide ? "requests" : "req") \(Format.count(load.requests))", .title),
             ("  \(wide ? "failures" : "fail") \(load.failures)", load.failures == 0 ? .title : .warningBanner),
             ("  \(wide ? "misses" : "miss") \(load.consistencyMisses)", load.consistencyMisses == 0 ? .title : .warningBanner),
-        ]
+        ] + postgresPart(service.placement.postgres)
         for (text, role) in parts {
             x += grid.put(text, x: x, y: rect.y, style: .role(role, bold: role == .warningBanner), maxWidth: rect.x + rect.width - x)
         }
+    }
+
+    /// `pg up`, or `pg DOWN` in the warning colour while the server does not answer.
+    private static func postgresPart(_ state: PostgresMonitor.State?) -> [(String, StyleRole)] {
+        guard let state else { return [] }
+        return state.up ? [("  pg up", .title)] : [("  pg DOWN", .warningBanner)]
     }
 }
