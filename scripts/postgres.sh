@@ -2,7 +2,8 @@
 # A private PostgreSQL cluster in a folder of its own, for the demo and the tests.
 #
 #   scripts/postgres.sh start DIR   initdb into DIR/data if it has none, start the server on a
-#                                   Unix socket in DIR and a free loopback port, print its URL
+#                                   Unix socket in DIR and a loopback port (the one it had
+#                                   before when that is free, so its URL stays), print its URL
 #   scripts/postgres.sh stop DIR    stop it (fast: open transactions roll back)
 #   scripts/postgres.sh restart DIR a fast restart on the same port (a fault drill's)
 #
@@ -36,7 +37,26 @@ start)
     if as_owner "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
         as_owner "$bin/pg_ctl" -D "$dir/data" stop -m fast >/dev/null
     fi
-    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    port=$(python3 - "$dir/port" <<'PY'
+import socket, sys
+def free(port):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind(("127.0.0.1", port))
+        return s.getsockname()[1]
+    except OSError:
+        return None
+    finally:
+        s.close()
+try:
+    before = int(open(sys.argv[1]).read())
+except (OSError, ValueError):
+    before = None
+print((before and free(before)) or free(0))
+PY
+)
+    echo "$port" >"$dir/port"
     # max_connections: each notely process pools up to 70 connections (a growth holds one per
     # old shard at once), and a rollout runs two proxies beside the parent.
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \

@@ -37,6 +37,12 @@ public final class PrivatePostgresCluster: Sendable {
 
     public func stop() { _ = try? Self.script("stop", directory.path) }
 
+    /// Starts it again after `stop()`, on the same port: the same URL.
+    public func start() throws {
+        let again = try Self.script("start", directory.path)
+        guard again == url else { throw TestSetupError("the cluster came back as \(again), not \(url)") }
+    }
+
     deinit { stop() }
 
     /// Runs `scripts/postgres.sh` of this checkout; answers the last line it printed. Through

@@ -1,5 +1,6 @@
 -- The tables of one PostgreSQL shard, as Notely makes them (PostgresSchema.creation), and
--- 20 notes of one account: what the op mix's statements run on.
+-- 20 notes of one account: what the op mix's statements run on. Creates and deletes pick ids
+-- 21…40, so the account keeps 20–40 notes, about the op mix's 5–20 per client.
 DROP SCHEMA IF EXISTS notely_pgbench CASCADE;
 CREATE SCHEMA notely_pgbench;
 CREATE TABLE notely_pgbench.note (

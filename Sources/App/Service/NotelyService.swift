@@ -111,7 +111,7 @@ final class NotelyService: Sendable {
         if engines.contains(.postgres) {
             // A server that refuses or never answers is a clear error now, not a hang later.
             do {
-                _ = try await store.perform(.healthCheck, deadline: Date() + 10) { _ in }
+                _ = try await store.perform(.healthCheck, deadline: Date() + 5) { _ in }
             } catch {
                 throw ExitMessage(code: 2, "cannot use the data dir's PostgreSQL shards: \(error)")
             }
