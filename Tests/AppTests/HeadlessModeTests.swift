@@ -45,9 +45,10 @@ import TestSupport
 
     /// The proxy's stdout and stderr are pipes into `notely`, as in every real run; once
     /// `notely` is gone, its last log line meets a closed pipe. It must still stop by itself,
-    /// cleanly (exit status 0, not a crash), within a second. This test process becomes the
+    /// cleanly (exit status 0, not a crash), at once: the lifeline is an event (its stdin's
+    /// end), so the 10 s bound only tells a hang from a busy machine. This test process becomes the
     /// proxy's new parent (a child subreaper), so it can see how the proxy ended.
-    @Test func killingTheParentWithSigkillStopsItsProxyCleanlyWithinASecond() async throws {
+    @Test func killingTheParentWithSigkillStopsItsProxyCleanly() async throws {
         #expect(becomeChildSubreaper())
         let directory = TemporaryDirectory("notely-kill")
         let notely = try await HeadlessProcess(arguments: ["--rpm", "3000", "--accounts", "2"], in: directory)
@@ -59,7 +60,7 @@ import TestSupport
         let ended = await reap(proxyPid)   // blocks until the orphaned proxy, now ours, has exited
         let took = ContinuousClock.now - killedAt
         #expect(ended.map { $0.exited && $0.status == 0 } == true, "the proxy did not stop cleanly: \(String(describing: ended))")
-        #expect(took < .seconds(1), "the proxy took \(took) to stop after its parent died")
+        #expect(took < .seconds(10), "the proxy took \(took) to stop after its parent died")
     }
 
     /// Waits for a child of this process (a subreaped orphan) on a thread of its own.
