@@ -111,6 +111,33 @@ import TestSupport
         #expect(try await store.getNote(accountId: account, noteId: blocked.id) == blocked)
     }
 
+    /// When one shard's connection is lost, the other shards held in the same call roll back on
+    /// their own, live connections: none goes back to the pool holding its shard's lock (or an
+    /// open transaction the next call's BEGIN would carry on in).
+    @Test func aLostConnectionOnOneShardLeavesNoOtherShardLocked() async throws {
+        let store = try makeStore()
+        let other = try makeStore()   // another proxy version
+        defer { try? store.close(); try? other.close() }
+        _ = try await store.totalNotes()   // makes the tables
+        let account = UUID()
+        try await store.createNote(accountId: account, note: note(account, "before"))
+        let home = try store.home(of: account)
+        await #expect(throws: ServerUnreachable.self) {
+            try await ShardLocks.withWriteLocks(on: [try store.shard(0), try store.shard(1)], deadline: Date() + 5) { held -> Bool in
+                try NoteRows.apply(.create(note(account, "never committed")), of: account, in: held[home])
+                throw ServerUnreachable(message: "the other shard's connection dropped")
+            }
+        }
+        let after = note(account, "after")
+        _ = try await other.perform(.createNote(accountId: account, note: after), deadline: Date() + 3) { _ in }
+        for _ in 0..<3 {   // the store's own pooled connections carry no open transaction either
+            let mine = note(account, "mine")
+            _ = try await store.perform(.createNote(accountId: account, note: mine), deadline: Date() + 3) { _ in }
+        }
+        let contents = try await other.listNotes(accountId: account).map(\.content)
+        #expect(contents.count == 5 && !contents.contains("never committed"), "\(contents)")
+    }
+
     @Test func aKilledBackendCostsNoCall() async throws {
         let store = try makeStore()
         defer { try? store.close() }

@@ -84,6 +84,7 @@ struct BenchCommand: AsyncParsableCommand {
             try JSONEncoder.pretty.encode(figures).write(to: URL(fileURLWithPath: json))
             print("figures written to \(json)")
         }
+        fflush(nil)   // the table is the run's answer: out (all streams) before the process ends
     }
 }
 

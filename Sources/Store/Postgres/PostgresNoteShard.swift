@@ -50,18 +50,36 @@ final class PostgresNoteShard: NoteShard {
     /// Makes the schema's tables if this process has not seen them yet. Two processes making
     /// one schema at once would collide in PostgreSQL's catalogue (`IF NOT EXISTS` is not safe
     /// against a concurrent creator), so the statements run under an advisory lock.
+    ///
+    /// Tables already there are only looked up: `CREATE INDEX IF NOT EXISTS` would wait for the
+    /// shard's open write transactions before finding its index, holding up every writer queued
+    /// behind it. The creation is one transaction, so its last table there means all of it is.
+    ///
+    /// Two processes making one schema at once are serialised by an advisory lock; even so, the
+    /// second one's `CREATE SCHEMA IF NOT EXISTS` can miss the first one's commit (seen here:
+    /// "duplicate key … pg_namespace_nspname_index" right after the lock was granted — the
+    /// check reads a catalog snapshot from before it). So a failed creation looks again, in a
+    /// new transaction, before it counts as a failure.
     private func prepare(_ rows: PostgresRows) throws {
         guard !prepared.withLock({ $0 }) else { return }
-        try rows.run("BEGIN")
-        do {
-            try rows.run("SELECT pg_advisory_xact_lock(hashtext($1))", schema.name)
-            for statement in schema.creation { try rows.run(statement) }
-            try rows.run("COMMIT")
-        } catch {
-            if !(error is ServerUnreachable) { _ = try? rows.run("ROLLBACK") }
-            throw error
+        if try !isMade(rows) {
+            try rows.run("BEGIN")
+            do {
+                let leftMs = String(max(1, Int(rows.until.timeIntervalSinceNow * 1000)))
+                _ = try rows.rows("SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $1, true)", leftMs)
+                try rows.run("SELECT pg_advisory_xact_lock(hashtext($1))", schema.name)
+                for statement in schema.creation { try rows.run(statement) }
+                try rows.run("COMMIT")
+            } catch {
+                rows.rollBack()
+                guard !(error is ServerUnreachable), try isMade(rows) else { throw error }
+            }
         }
         prepared.withLock { $0 = true }
+    }
+
+    private func isMade(_ rows: PostgresRows) throws -> Bool {
+        try rows.rows("SELECT to_regclass($1) IS NOT NULL", schema.writer).first?.decode(Bool.self) ?? false
     }
 
     /// Drops the shard's schema and everything in it (`--clean`).
@@ -105,9 +123,7 @@ struct PostgresWriter: ShardWriter {
             }
             return result
         } catch {
-            // Not on a connection the server dropped: there is nothing to roll back, and no
-            // answer would come.
-            if open, !committing, !(error is ServerUnreachable) { _ = try? rows.run("ROLLBACK") }
+            if open, !committing { rows.rollBack() }
             if error is LockTimeout {
                 if let deadline, Date() >= deadline - 0.005 { throw StoreError.deadlinePassed(deadline) }
                 throw StoreError.unavailable("\(ShardRouter.shardName(index)): the shard's lock was not free in time, try again")

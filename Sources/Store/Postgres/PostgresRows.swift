@@ -163,6 +163,20 @@ struct PostgresRows: ShardRows {
         return PostgresQuery(unsafeSQL: sql, binds: binds)
     }
 
+    /// Ends the transaction open on this connection, when the connection is still there — also
+    /// when what failed was another shard's connection: a connection must go back to the pool
+    /// with no transaction open (it would hold this shard's lock, and the next lessee's BEGIN
+    /// would only warn and carry on inside it). If the ROLLBACK fails, the connection is
+    /// closed, which ends the transaction on the server, and the pool opens another.
+    func rollBack() {
+        guard !connection.isClosed else { return }
+        do {
+            try run("ROLLBACK")
+        } catch {
+            connection.close().whenComplete { _ in }
+        }
+    }
+
     /// Runs one statement and waits for its answer until `until`. A statement sent on a
     /// connection the server has just closed can be left with no answer at all (seen after a
     /// server restart: the proxy's one store thread waited for a ROLLBACK forever), so the wait

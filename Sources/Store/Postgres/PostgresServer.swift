@@ -60,7 +60,14 @@ final class PostgresServer: Sendable {
             guard let lease = await leased.wait(timeout: .seconds(max(0, until.timeIntervalSinceNow))) else {
                 throw ServerUnreachable(message: "\(settings.serverName) gave no connection before the call's deadline")
             }
-            return try await body(try lease.get())
+            let connection: PostgresConnection
+            do {
+                connection = try lease.get()
+            } catch {
+                // The pool gave up connecting (its circuit breaker, or it was shut down).
+                throw ServerUnreachable(message: "\(settings.serverName) gave no connection: \(error)")
+            }
+            return try await body(connection)
         }
     }
 
@@ -75,6 +82,9 @@ final class PostgresServer: Sendable {
             } catch let lost as ServerUnreachable where !lost.maybeCommitted {
                 guard Date() < until else { throw StoreError.unavailable("\(lost.message); it did not come back before the call's deadline") }
                 logger.debug("PostgreSQL unreachable, trying again", metadata: ["error": "\(lost.message)"])
+            } catch let timeout as LockTimeout {
+                // A statement cancelled by its timeout (or by an operator) outside a write.
+                throw StoreError.unavailable("\(settings.serverName): \(timeout.message)")
             }
         }
     }

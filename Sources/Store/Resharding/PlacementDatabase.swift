@@ -20,9 +20,10 @@ struct PlacementDatabase: Sendable {
     /// Opens the file, creating it with `initialShardCount` shards on `initialEngine` when it is
     /// new (the count recorded in an older data dir's shard files, or the one asked for).
     init(url: URL, durability: Durability, initialShardCount: Int, initialEngine: ShardEngine) throws {
-        let isNew = !FileManager.default.fileExists(atPath: url.path)
         pool = try DatabasePool(path: url.path, configuration: DataDirectory.configuration(label: "placement"))
         try durability.apply(to: pool)
+        // New: no placement was ever written (also when a crash cut its first start short).
+        let isNew = try pool.read { db in try !db.tableExists("meta") }
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-placement") { db in
             try db.execute(sql: """
