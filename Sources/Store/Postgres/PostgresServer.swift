@@ -36,39 +36,39 @@ final class PostgresServer: Sendable {
     /// `deadline` — while the server restarts, the pool connects again and the lease waits.
     ///
     /// postgres-nio bounds that wait by nothing but the task's cancellation, so the lease is
-    /// taken in a child task that holds it until `body` is done; the caller stops waiting at
-    /// the deadline (and the child's lease request is cancelled).
+    /// taken in a task of its own that holds it until `body` is done. That task is unstructured
+    /// on purpose: at the deadline the call answers at once and the task is cancelled, not
+    /// waited for (a cancelled lease can take seconds to leave a pool busy connecting, and the
+    /// proxy's answer must reach the parent before the parent gives up).
     func withConnection<T: Sendable>(deadline: Date?, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         let until = deadline ?? Date() + ShardLocks.defaultWait
         let leased = AsyncPromise<Result<PostgresConnection, any Error>>()
         let released = AsyncPromise<Void>()
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { [client] in
-                do {
-                    try await client.withConnection { connection in
-                        leased.fulfill(.success(connection))
-                        await released.waitIgnoringCancellation()
-                    }
-                } catch {
-                    leased.fulfill(.failure(error))
-                }
-            }
-            defer {
-                released.fulfill(())
-                group.cancelAll()
-            }
-            guard let lease = await leased.wait(timeout: .seconds(max(0, until.timeIntervalSinceNow))) else {
-                throw ServerUnreachable(message: "\(settings.serverName) gave no connection before the call's deadline")
-            }
-            let connection: PostgresConnection
+        let lease = Task { [client] in
             do {
-                connection = try lease.get()
+                try await client.withConnection { connection in
+                    leased.fulfill(.success(connection))
+                    await released.waitIgnoringCancellation()
+                }
             } catch {
-                // The pool gave up connecting (its circuit breaker, or it was shut down).
-                throw ServerUnreachable(message: "\(settings.serverName) gave no connection: \(error)")
+                leased.fulfill(.failure(error))
             }
-            return try await body(connection)
         }
+        defer {
+            released.fulfill(())
+            lease.cancel()
+        }
+        guard let outcome = await leased.wait(timeout: .seconds(max(0, until.timeIntervalSinceNow))) else {
+            throw ServerUnreachable(message: "\(settings.serverName) gave no connection before the call's deadline")
+        }
+        let connection: PostgresConnection
+        do {
+            connection = try outcome.get()
+        } catch {
+            // The pool gave up connecting (its circuit breaker, or it was shut down).
+            throw ServerUnreachable(message: "\(settings.serverName) gave no connection: \(error)")
+        }
+        return try await body(connection)
     }
 
     /// Runs `body` on a pooled connection, and again on another while the server is
