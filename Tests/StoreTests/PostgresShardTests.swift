@@ -123,16 +123,18 @@ import TestSupport
         try await store.createNote(accountId: account, note: note(account, "before"))
         let home = try store.home(of: account)
         await #expect(throws: ServerUnreachable.self) {
-            try await ShardLocks.withWriteLocks(on: [try store.shard(0), try store.shard(1)], deadline: Date() + 5) { held -> Bool in
+            try await ShardLocks.withWriteLocks(on: [try store.shard(0), try store.shard(1)], deadline: Date() + 30) { held -> Bool in
                 try NoteRows.apply(.create(note(account, "never committed")), of: account, in: held[home])
                 throw ServerUnreachable(message: "the other shard's connection dropped")
             }
         }
+        // With a lock left held these wait until their deadlines and fail; the deadlines are for
+        // a busy machine, not a measure.
         let after = note(account, "after")
-        _ = try await other.perform(.createNote(accountId: account, note: after), deadline: Date() + 3) { _ in }
+        _ = try await other.perform(.createNote(accountId: account, note: after), deadline: Date() + 20) { _ in }
         for _ in 0..<3 {   // the store's own pooled connections carry no open transaction either
             let mine = note(account, "mine")
-            _ = try await store.perform(.createNote(accountId: account, note: mine), deadline: Date() + 3) { _ in }
+            _ = try await store.perform(.createNote(accountId: account, note: mine), deadline: Date() + 20) { _ in }
         }
         let contents = try await other.listNotes(accountId: account).map(\.content)
         #expect(contents.count == 5 && !contents.contains("never committed"), "\(contents)")
