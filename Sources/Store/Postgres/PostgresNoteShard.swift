@@ -65,8 +65,7 @@ final class PostgresNoteShard: NoteShard {
         if try !isMade(rows) {
             try rows.run("BEGIN")
             do {
-                let leftMs = String(max(1, Int(rows.until.timeIntervalSinceNow * 1000)))
-                _ = try rows.rows("SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $1, true)", leftMs)
+                try rows.boundWaitsByDeadline()
                 try rows.run("SELECT pg_advisory_xact_lock(hashtext($1))", schema.name)
                 for statement in schema.creation { try rows.run(statement) }
                 try rows.run("COMMIT")
@@ -101,14 +100,12 @@ struct PostgresWriter: ShardWriter {
     let schema: PostgresSchema
 
     func transaction<T>(deadline: Date?, _ body: (HeldShard) throws -> T) throws -> T {
-        let until = deadline.map { min($0, Date() + ShardLocks.defaultWait) } ?? Date() + ShardLocks.defaultWait
         var open = false
         var committing = false
         do {
             try rows.run("BEGIN")
             open = true
-            let leftMs = String(max(1, Int(until.timeIntervalSinceNow * 1000)))
-            _ = try rows.rows("SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $1, true)", leftMs)
+            try rows.boundWaitsByDeadline()
             try rows.run("SELECT one FROM \(schema.writer) FOR UPDATE")
             let result = try body(HeldShard(rows: rows) {
                 guard open else { return }
@@ -125,7 +122,8 @@ struct PostgresWriter: ShardWriter {
         } catch {
             if open, !committing { rows.rollBack() }
             if error is LockTimeout {
-                if let deadline, Date() >= deadline - 0.005 { throw StoreError.deadlinePassed(deadline) }
+                // Its wait ran to the deadline (less the lead that leaves time to answer).
+                if let deadline { throw StoreError.deadlinePassed(deadline) }
                 throw StoreError.unavailable("\(ShardRouter.shardName(index)): the shard's lock was not free in time, try again")
             }
             if var lost = error as? ServerUnreachable, committing {

@@ -133,9 +133,8 @@ struct PostgresRows: ShardRows {
 
     static let columns = "id, creator, created_at_ms, updated_at_ms, content"
 
-    /// How long past the deadline a statement's answer is awaited: within the time the parent
-    /// gives a proxy's answer to arrive after the deadline it sent (`ProxyClient`).
-    static let answerGrace: TimeInterval = 0.25
+    /// How much earlier than the deadline the server's own timeouts end.
+    static let serverTimeoutLead: TimeInterval = 0.1
 
     static func note(_ row: PostgresRow) throws -> Note {
         let (id, creator, createdAtMs, updatedAtMs, content) = try row.decode((String, String, Int64, Int64, ByteBuffer).self)
@@ -161,6 +160,15 @@ struct PostgresRows: ShardRows {
         var binds = PostgresBindings(capacity: values.count)
         for value in values { try binds.append(value) }
         return PostgresQuery(unsafeSQL: sql, binds: binds)
+    }
+
+    /// Bounds the open transaction's lock waits and statements by the time left until `until`
+    /// (`lock_timeout` and `statement_timeout`, for this transaction only), less
+    /// `serverTimeoutLead`: the server's own timeout then answers before this process stops
+    /// waiting for an answer at `until` (`result`).
+    func boundWaitsByDeadline() throws {
+        let leftMs = String(max(1, Int((until.timeIntervalSinceNow - Self.serverTimeoutLead) * 1000)))
+        _ = try rows("SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $1, true)", leftMs)
     }
 
     /// Ends the transaction open on this connection, when the connection is still there — also
@@ -190,9 +198,10 @@ struct PostgresRows: ShardRows {
             answer.withLock { $0 = result }
             answered.signal()
         }
-        // The server's own timeouts (`lock_timeout`, `statement_timeout`) end at the deadline and
-        // answer first; this bound is for a server, or a connection, that answers nothing.
-        guard answered.wait(timeout: .now() + max(0, until.timeIntervalSinceNow) + Self.answerGrace) == .success else {
+        // The server's own timeouts (`lock_timeout`, `statement_timeout`) end just before the
+        // deadline and answer first; this bound is for a server, or a connection, that answers
+        // nothing — and it ends at the deadline, so the call still answers in time.
+        guard answered.wait(timeout: .now() + max(0, until.timeIntervalSinceNow)) == .success else {
             connection.close().whenComplete { _ in }
             throw ServerUnreachable(message: "\(server) gave no answer before the call's deadline")
         }
