@@ -162,7 +162,7 @@ public final class ShardedNoteStore: NoteStore {
             try await write(.delete(note), of: accountId, deadline: deadline, served: served)
             return .done
         case .totalNotes:
-            return .count(try await describe().notesPerShard.reduce(0, +))
+            return .count(try await describe(deadline: deadline).notesPerShard.reduce(0, +))
         case .healthCheck:
             for index in 0..<(try readPlacement().shardCount) { _ = try await shard(index).perform(.healthCheck, deadline: deadline) }
             return .done
@@ -174,9 +174,9 @@ public final class ShardedNoteStore: NoteStore {
             return .shardChange(from: from, to: to)
         case .stepPlacement:
             try await step(deadline: deadline)
-            return .placement(try await describe())
+            return .placement(try await describe(deadline: deadline))
         case .describePlacement:
-            return .placement(try await describe())
+            return .placement(try await describe(deadline: deadline))
         }
     }
 

@@ -12,7 +12,7 @@ extension ShardedNoteStore {
             throw StoreError.invalidInput("shard \(target) does not exist; the data dir has shards 0…\(state.shardCount - 1)")
         }
         let home = state.home(of: accountId)
-        let total = try await shard(home).countNotes(accountId: accountId)
+        let total = try await shard(home).perform(.countNotes(accountId: accountId), deadline: deadline).count()
         return try placement.write(deadline: deadline) { db in
             let state = try PlacementDatabase.state(in: db)
             if let growth = state.growth {
@@ -189,13 +189,13 @@ extension ShardedNoteStore {
 
     /// The placement with each shard's note count. A move's copies on its target and the ones
     /// left on its old shard don't count; counted again if a move started or switched meanwhile.
-    func describe() async throws -> PlacementSnapshot {
+    func describe(deadline: Date?) async throws -> PlacementSnapshot {
         while true {
             let state = try placement.state()
             var notesPerShard: [Int] = []
             for index in 0..<state.shardCount {
                 let hidden = state.rows.values.filter { $0.movingTo == index || $0.leftoverOn == index }.map(\.accountId)
-                notesPerShard.append(try await shard(index).reading(deadline: nil) { rows in
+                notesPerShard.append(try await shard(index).reading(deadline: deadline) { rows in
                     try hidden.reduce(try rows.totalCount()) { $0 - (try rows.count(of: $1)) }
                 })
             }
