@@ -100,7 +100,7 @@ import TestSupport
         try await holder.withConnection(deadline: nil) { connection in
             _ = try await connection.query("BEGIN", logger: holder.logger)
             _ = try await connection.query(PostgresQuery(unsafeSQL: "SELECT one FROM \(schema.writer) FOR UPDATE"), logger: holder.logger)
-            let deadline = Date() + 2   // time for a lease on a busy machine; the lock wait then runs it out
+            let deadline = Date() + 5   // time for a lease on a busy machine; the lock wait then runs it out
             await #expect(throws: StoreError.deadlinePassed(deadline)) {
                 _ = try await store.perform(.createNote(accountId: account, note: blocked), deadline: deadline) { _ in }
             }
