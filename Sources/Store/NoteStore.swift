@@ -56,8 +56,18 @@ extension NoteStore {
     }
 
     @discardableResult
-    public func stepPlacement() async throws -> PlacementSnapshot {
-        try await perform(.stepPlacement).placement()
+    public func drainShard(_ index: Int) async throws -> (from: Int, to: Int) {
+        try await perform(.drainShard(index: index)).shardChange()
+    }
+
+    public func migrateShards(to engine: ShardEngine) async throws -> (from: Int, to: Int) {
+        try await perform(.migrateShards(engine: engine)).shardChange()
+    }
+
+    /// One step of the queued moves, of up to `batch` notes; the answer's `notesPerShard` is
+    /// empty (`describePlacement` counts them).
+    public func stepPlacement(batch: Int? = nil) async throws -> PlacementSnapshot {
+        try await perform(.stepPlacement(batch: batch)).placement()
     }
 
     public func describePlacement() async throws -> PlacementSnapshot {

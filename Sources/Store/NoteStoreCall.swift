@@ -20,8 +20,14 @@ public enum NoteStoreCall: Sendable, Hashable {
     /// Adds empty shards up to `count` — on `engine`, or the newest shard's engine when nil —
     /// and queues a move of every account whose hash placement changes.
     case growShards(count: Int, engine: ShardEngine? = nil)
-    /// One bounded step of the queued moves (a batch of notes, a switch, or a clean-up).
-    case stepPlacement
+    /// Moves every account off active shard `index`, then retires it (drops its storage).
+    case drainShard(index: Int)
+    /// Replaces every active shard on another engine with a new one on `engine`, moving
+    /// every note there (docs/RESHARDING.md, "Changing the shard set").
+    case migrateShards(engine: ShardEngine)
+    /// One bounded step of the queued moves (a batch of up to `batch` notes — the store's
+    /// default when nil —, a switch, or a clean-up), or of retiring drained shards.
+    case stepPlacement(batch: Int? = nil)
     /// Where every account lives, what moves, and how many notes each shard holds.
     case describePlacement
 
@@ -37,6 +43,8 @@ public enum NoteStoreCall: Sendable, Hashable {
         case .healthCheck: .healthCheck
         case .moveAccount: .moveAccount
         case .growShards: .growShards
+        case .drainShard: .drainShard
+        case .migrateShards: .migrateShards
         case .stepPlacement: .stepPlacement
         case .describePlacement: .describePlacement
         }
@@ -49,7 +57,7 @@ public enum NoteStoreCall: Sendable, Hashable {
         case .listNotes(let accountId, _, _), .getNote(let accountId, _), .createNote(let accountId, _),
              .updateNote(let accountId, _), .deleteNote(let accountId, _), .countNotes(let accountId):
             accountId
-        case .totalNotes, .healthCheck, .moveAccount, .growShards, .stepPlacement, .describePlacement:
+        case .totalNotes, .healthCheck, .moveAccount, .growShards, .drainShard, .migrateShards, .stepPlacement, .describePlacement:
             nil
         }
     }
@@ -87,6 +95,8 @@ public enum NoteStoreOperation: String, CaseIterable, Sendable {
     case healthCheck = "HealthCheck"
     case moveAccount = "MoveAccount"
     case growShards = "GrowShards"
+    case drainShard = "DrainShard"
+    case migrateShards = "MigrateShards"
     case stepPlacement = "StepPlacement"
     case describePlacement = "GetPlacement"
 }
@@ -98,7 +108,8 @@ public enum NoteStoreAnswer: Sendable, Hashable {
     case note(Note?)
     case count(Int)
     case done
-    /// A move or a growth accepted: from which shard (count) to which.
+    /// A move accepted: from which shard to which; or a change of the shard set: from how many
+    /// active shards to how many.
     case shardChange(from: Int, to: Int)
     case placement(PlacementSnapshot)
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import Synchronization
 
 /// The notes of every account, spread over `shard-0 … shard-N-1` in one data dir, each account
@@ -15,9 +16,12 @@ import Synchronization
 /// So a call costs one read of the version beside its own, and the whole placement is read
 /// again only when it changed.
 public final class ShardedNoteStore: NoteStore {
-    /// Notes per step of a move: what one `stepPlacement` copies or deletes under a lock.
+    /// Notes per step of a move when the caller names no batch size: what one `stepPlacement`
+    /// copies or deletes under a lock.
     public static let moveBatch = 100
-    /// The most shards a data dir can grow to.
+    /// The largest batch a step takes, whatever it is asked (a step holds two shards' locks).
+    public static let maxMoveBatch = 5_000
+    /// The most shards a data dir can have active.
     public static let maxShards = 64
 
     let dataDirectory: DataDirectory
@@ -25,6 +29,7 @@ public final class ShardedNoteStore: NoteStore {
     let placement: PlacementDatabase
     /// The server of the data dir's PostgreSQL shards, when it has a URL.
     let postgres: PostgresServer?
+    let logger = Logger(label: "notely.store")
     /// The shards this process has opened, by index; more open as the count grows.
     private let opened = Mutex<[Int: any NoteShard]>([:])
     /// The placement as this process last read it (valid while its version is the file's).
@@ -60,21 +65,22 @@ public final class ShardedNoteStore: NoteStore {
         self.durability = durability
         let recorded = try SQLiteNoteShard.recordedShardCount(at: dataDirectory.shardURL(0))
         placement = try PlacementDatabase(url: dataDirectory.placementURL, durability: durability,
-                                          initialShardCount: recorded ?? shardCount, initialEngine: recorded == nil ? engineIfNew : .sqlite)
+                                          initialShardCount: recorded ?? shardCount, initialEngine: recorded == nil ? engineIfNew : .sqlite,
+                                          legacy: recorded != nil)
         let state = try placement.state()
         self.postgres = postgres.map { PostgresServer(settings: $0, applicationName: state.postgresApplicationName) }
         try readPlacement()
-        if exactly, state.shardCount != shardCount {
-            throw StoreError.shardCountMismatch(dataDir: dataDirectory.url.path, stored: state.shardCount, requested: shardCount)
+        if exactly, state.activeShards.count != shardCount {
+            throw StoreError.shardCountMismatch(dataDir: dataDirectory.url.path, stored: state.activeShards.count, requested: shardCount)
         }
-        for index in 0..<state.shardCount where state.engine(of: index) == .sqlite { _ = try shard(index) }
+        for index in state.liveShards where state.engine(of: index) == .sqlite { _ = try shard(index) }
     }
 
-    /// The data dir's shard count now (it grows with `growShards`).
-    public func shardCount() throws -> Int { try currentPlacement().shardCount }
+    /// The data dir's count of active shards now (it changes with `growShards`, `drainShard`).
+    public func shardCount() throws -> Int { try currentPlacement().activeShards.count }
 
-    /// The shard count as this process last read it: no I/O (for `Ready`, asked every 250 ms).
-    public var lastKnownShardCount: Int { remembered.withLock { $0?.shardCount } ?? 0 }
+    /// The active shard count as this process last read it: no I/O (for `Ready`, asked every 250 ms).
+    public var lastKnownShardCount: Int { remembered.withLock { $0?.activeShards.count } ?? 0 }
 
     /// The shard that serves the account's notes now.
     public func home(of accountId: UUID) throws -> Int { try currentPlacement().home(of: accountId) }
@@ -91,24 +97,31 @@ public final class ShardedNoteStore: NoteStore {
         return try placement.version() == state.version ? state : try readPlacement()
     }
 
-    /// Reads the whole placement and remembers it.
+    /// Reads the whole placement and remembers it; closes the shards it finds retired.
     @discardableResult
     func readPlacement() throws -> PlacementState {
         let state = try placement.state()
         remembered.withLock { $0 = state }
+        for index in opened.withLock({ Array($0.keys) }) where state.state(of: index) == .retired { try? forget(index)?.close() }
         return state
     }
 
-    /// Shard `index` on the engine the placement records for it, opened (and created,
-    /// recording `countIfNew` in a new SQLite file) on first use.
-    func shard(_ index: Int, countIfNew: Int? = nil) throws -> any NoteShard {
+    /// Takes shard `index` out of the shards this process has open; the caller closes it.
+    func forget(_ index: Int) -> (any NoteShard)? {
+        opened.withLock { $0.removeValue(forKey: index) }
+    }
+
+    /// Shard `index` on the engine the placement records for it, opened (and created) on
+    /// first use. A retired shard is never opened again (that would make its file anew):
+    /// `ShardRetired` tells the caller to route by a fresh placement.
+    func shard(_ index: Int) throws -> any NoteShard {
         if let shard = opened.withLock({ $0[index] }) { return shard }
-        var state = try rememberedPlacement()
-        if state.engines[index] == nil, index >= state.shardCount { state = try readPlacement() }   // a shard a growth just made
+        let state = try placement.state()
+        guard state.state(of: index) != .retired, index < state.shardCount else { throw ShardRetired(index: index) }
         let shard: any NoteShard
         switch state.engine(of: index) {
         case .sqlite:
-            shard = try SQLiteNoteShard(url: dataDirectory.shardURL(index), index: index, shardCount: countIfNew ?? index + 1,
+            shard = try SQLiteNoteShard(url: dataDirectory.shardURL(index), index: index, shardCount: state.shardCount,
                                         durability: durability)
         case .postgres:
             guard let postgres else {
@@ -127,10 +140,10 @@ public final class ShardedNoteStore: NoteStore {
         }
     }
 
-    /// The engine of each shard now.
+    /// The engine of each shard in use now.
     public func engines() throws -> [ShardEngine] {
         let state = try currentPlacement()
-        return (0..<state.shardCount).map(state.engine(of:))
+        return state.liveShards.map(state.engine(of:))
     }
 
     public func perform(_ call: NoteStoreCall) async throws -> NoteStoreAnswer {
@@ -164,7 +177,10 @@ public final class ShardedNoteStore: NoteStore {
         case .totalNotes:
             return .count(try await describe(deadline: deadline).notesPerShard.reduce(0, +))
         case .healthCheck:
-            for index in 0..<(try readPlacement().shardCount) { _ = try await shard(index).perform(.healthCheck, deadline: deadline) }
+            let state = try readPlacement()
+            for index in state.liveShards where state.state(of: index) != .new {
+                _ = try await shard(index).perform(.healthCheck, deadline: deadline)
+            }
             return .done
         case .moveAccount(let accountId, let shard):
             let (from, to) = try await startMove(of: accountId, to: shard, deadline: deadline)
@@ -172,9 +188,15 @@ public final class ShardedNoteStore: NoteStore {
         case .growShards(let count, let engine):
             let (from, to) = try await grow(to: count, engine: engine, deadline: deadline)
             return .shardChange(from: from, to: to)
-        case .stepPlacement:
-            try await step(deadline: deadline)
-            return .placement(try await describe(deadline: deadline))
+        case .drainShard(let index):
+            let (from, to) = try await drain(index, deadline: deadline)
+            return .shardChange(from: from, to: to)
+        case .migrateShards(let engine):
+            let (from, to) = try await migrate(to: engine, deadline: deadline)
+            return .shardChange(from: from, to: to)
+        case .stepPlacement(let batch):
+            try await step(batch: batch, deadline: deadline)
+            return .placement(try await describe(counting: false, deadline: deadline))
         case .describePlacement:
             return .placement(try await describe(deadline: deadline))
         }
@@ -191,6 +213,9 @@ public final class ShardedNoteStore: NoteStore {
             let answer: Result<NoteStoreAnswer, any Error>
             do {
                 answer = .success(try await shard(home).perform(call, deadline: deadline))
+            } catch is ShardRetired {
+                state = try readPlacement()
+                continue
             } catch {
                 answer = .failure(error)
             }
@@ -245,6 +270,13 @@ public final class ShardedNoteStore: NoteStore {
                 served(home)
                 return
             } catch {
+                // Committed nothing (or only its copy on the target, which a retry converges):
+                // if the placement moved meanwhile — the shard was retired, its tables dropped —
+                // the write goes where the placement says now.
+                if try placement.version() != state.version {
+                    state = try readPlacement()
+                    continue
+                }
                 served(home)
                 throw error
             }
@@ -254,6 +286,11 @@ public final class ShardedNoteStore: NoteStore {
             }
             state = try readPlacement()
         }
+    }
+
+    /// Shard `index` was retired since the placement a call was routed by: route it again.
+    struct ShardRetired: Error {
+        let index: Int
     }
 
     public func close() throws {

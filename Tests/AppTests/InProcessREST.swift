@@ -49,7 +49,7 @@ final class InProcessREST: Sendable {
                 ServiceSnapshot(deployment: .init(), proxies: [:], shards: stats.collectShardStats(), load: .idle,
                                 api: stats.collectRouteStats(), placement: placement.view,
                                 service: .init(restAddress: port().map { "127.0.0.1:\($0)" }, uptimeSeconds: 0,
-                                               shardCount: placement.view.placement.shardCount))
+                                               shardCount: placement.view.placement.activeShards.count))
             }, listeningPort: port).router()
         }
         responder = makeRouter({ Self.port }).buildResponder()

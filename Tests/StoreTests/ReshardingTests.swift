@@ -103,12 +103,12 @@ import TestSupport
         await #expect(throws: StoreError.self) { try await store.growShards(to: 5) }
         await #expect(throws: StoreError.self) { try await store.moveAccount(accounts[0], toShard: 3) }
         let growing = try await store.describePlacement()
-        #expect(growing.growth?.from == 2 && growing.growth?.to == 4)
-        #expect(growing.growth?.accountsLeft == growing.moves.count && !growing.moves.isEmpty)
+        #expect(growing.change?.from == 2 && growing.change?.to == 4 && growing.change?.kind == .grow)
+        #expect(growing.change?.accountsLeft == growing.moves.count && !growing.moves.isEmpty)
         #expect(try store.home(of: quiet) == ShardRouter(shardCount: 4).shard(for: quiet))
         while try await store.stepPlacement().hasWork {}
-        let done = try await store.stepPlacement()
-        #expect(done.growth == nil && done.homes.isEmpty && done.shardCount == 4)
+        let done = try await store.describePlacement()
+        #expect(done.change == nil && done.homes.isEmpty && done.shardCount == 4)
         for account in accounts {
             let home = ShardRouter(shardCount: 4).shard(for: account)
             #expect(try store.home(of: account) == home)

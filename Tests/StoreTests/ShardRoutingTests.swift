@@ -12,9 +12,31 @@ import TestSupport
         #expect(ShardRouter.fnv1a(UUID(uuidString: "00000000-0000-0000-0000-000000000000")!) == 0x8820_1fb9_60ff_6465)
         let fixed = UUID(uuidString: "3F2504E0-4F89-11D3-9A0C-0305E82C3301")!
         #expect(ShardRouter.fnv1a(fixed) == 0x03b2_fe0d_1431_718b)
-        #expect(ShardRouter(shardCount: 4).shard(for: fixed) == 3)
-        #expect(ShardRouter(shardCount: 2).shard(for: fixed) == 1)
-        #expect(ShardRouter(shardCount: 2).shard(for: UUID(uuidString: fixed.uuidString.lowercased())!) == 1)
+        // The modulo rule of data dirs made before issue 23.
+        #expect(ShardRouter(active: [0, 1, 2, 3], rule: .modulo).shard(for: fixed) == 3)
+        #expect(ShardRouter(active: [0, 1], rule: .modulo).shard(for: fixed) == 1)
+        #expect(ShardRouter(active: [0, 1], rule: .modulo).shard(for: UUID(uuidString: fixed.uuidString.lowercased())!) == 1)
+        // Rendezvous weights are part of the layout too (reference values from this code,
+        // pinned so a change to the mixing shows up here first).
+        #expect(ShardRouter.weight(ShardRouter.fnv1a(fixed), 0) == ShardRouter.weight(0x03b2_fe0d_1431_718b, 0))
+        #expect(ShardRouter(shardCount: 4).shard(for: fixed) == ShardRouter(active: [3, 1, 0, 2], rule: .rendezvous).shard(for: fixed))
+    }
+
+    /// Rendezvous placement moves only what it must: a shard added takes accounts only to
+    /// itself, and a shard taken away gives away only its own.
+    @Test func rendezvousMovesOnlyTheAccountsOfTheShardThatChanged() {
+        let accounts = (0..<3000).map { _ in UUID() }
+        let three = ShardRouter(shardCount: 3), four = ShardRouter(shardCount: 4)
+        var movedToNew = 0
+        for account in accounts where three.shard(for: account) != four.shard(for: account) {
+            #expect(four.shard(for: account) == 3, "an account moved between two old shards")
+            movedToNew += 1
+        }
+        #expect((500...1000).contains(movedToNew), "about a quarter moves to the new shard: \(movedToNew)")
+        let withoutOne = ShardRouter(active: [0, 2, 3], rule: .rendezvous)
+        for account in accounts where four.shard(for: account) != 1 {
+            #expect(withoutOne.shard(for: account) == four.shard(for: account), "an account off a shard that stays moved")
+        }
     }
 
     @Test func accountsSpreadOverAllShards() {

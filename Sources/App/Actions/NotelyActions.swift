@@ -113,16 +113,41 @@ struct NotelyActions: Sendable {
         return change
     }
 
-    /// Grows the shard count to `count` and queues the moves that rebalance it. The store
+    /// Grows the active shards to `count` and queues the moves that rebalance them. The store
     /// answers the same growth asked again as the success it was (a retry after a proxy
-    /// crash); a person asking while one runs is refused.
+    /// crash); a person asking while a change runs is refused.
     func growShards(to count: Int, engine: ShardEngine? = nil) async throws -> (from: Int, to: Int) {
-        if let growth = placement.view.placement.growth {
-            throw ActionError.conflict("the shards are already growing \(growth.from) → \(growth.to); \(growth.accountsLeft) accounts left to move")
-        }
+        try refuseWhileChanging()
         let change = try await sorting { try await notes.growShards(to: count, engine: engine) }
         await placement.refresh()
         return change
+    }
+
+    /// Moves every account off shard `index`, then retires it.
+    func drainShard(_ index: Int) async throws -> (from: Int, to: Int) {
+        try refuseWhileChanging()
+        let change = try await sorting { try await notes.drainShard(index) }
+        await placement.refresh()
+        return change
+    }
+
+    /// Moves every note to shards on `engine`: as many new ones as are active on the other,
+    /// which are drained and retired.
+    func migrate(to engine: ShardEngine) async throws -> (from: Int, to: Int) {
+        try refuseWhileChanging()
+        let change = try await sorting { try await notes.migrateShards(to: engine) }
+        await placement.refresh()
+        return change
+    }
+
+    /// One change of the shard set at a time: a second is refused with what runs.
+    private func refuseWhileChanging() throws {
+        if let change = placement.view.placement.change {
+            throw ActionError.conflict("""
+                the shard set is already changing (\(change.kind.rawValue) \(change.from) → \(change.to)): \
+                \(change.accountsLeft) accounts left to move
+                """)
+        }
     }
 
     // MARK: Deployments

@@ -178,11 +178,7 @@ struct Benchmarks {
         let started = ContinuousClock.now
         let (from, to) = try await controller.growShards(to: 3)
         let accountsMoved = try await controller.describePlacement().moves.count
-        var steps = 0
-        while try await controller.stepPlacement().hasWork {
-            steps += 1
-            try await Task.sleep(for: ReshardingWorker.stepPause)
-        }
+        let steps = try await stepUntilDone(controller)
         let seconds = (ContinuousClock.now - started).seconds
         recorder.setPhase("after")
         let placement = try await controller.describePlacement()
@@ -196,6 +192,22 @@ struct Benchmarks {
             p99UsSteady: recorder.percentile("steady", 99), p99UsDuringReshard: recorder.percentile("reshard", 99),
             longestMsSteady: recorder.longestCallMs("steady"), longestMsDuringReshard: recorder.longestCallMs("reshard"),
             notesPerShard: placement.notesPerShard)
+    }
+
+    /// Takes the queued moves' steps until none is left, paced as the placement worker paces
+    /// them (`MovePacer`); answers how many steps it took.
+    private func stepUntilDone(_ controller: DeploymentController) async throws -> Int {
+        var pacer = MovePacer()
+        pacer.observeSteady(p95: controller.recentLatencies.p95())
+        var steps = 0
+        while true {
+            let started = ContinuousClock.now
+            let placement = try await controller.stepPlacement(batch: pacer.batch)
+            steps += 1
+            guard placement.hasWork else { return steps }
+            pacer.adapt(stepSeconds: (ContinuousClock.now - started).seconds, p95: controller.recentLatencies.p95())
+            try await Task.sleep(for: .seconds(pacer.pause))
+        }
     }
 
     private func startController(_ name: String, rolloutWait: Duration? = nil) async throws -> DeploymentController {

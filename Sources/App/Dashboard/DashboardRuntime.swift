@@ -133,6 +133,16 @@ final class DashboardRuntime: Sendable {
                 let (from, to) = try await actions.growShards(to: count)
                 return "growing the shards \(from) → \(to); accounts move one by one"
             }
+        case .drainShard(let index):
+            placementChange("-") {
+                let (from, to) = try await actions.drainShard(index)
+                return "draining shard-\(index) (\(from) → \(to) active shards); it retires once empty"
+            }
+        case .migrate(let engine):
+            placementChange("M") {
+                _ = try await actions.migrate(to: engine)
+                return "migrating every note to \(engine.rawValue), live; M again goes back"
+            }
         case .loadNotes:
             loadNotes()
         }

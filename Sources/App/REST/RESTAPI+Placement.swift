@@ -3,8 +3,10 @@ import Hummingbird
 import Store
 
 /// Live re-sharding over REST: accounts show where they live, `POST /accounts/{id}/move`
-/// moves one, `POST /shards` grows the count (docs/REST.md, docs/RESHARDING.md). Both answer
-/// 202 once the move is queued; the `ReshardingWorker` carries it out.
+/// moves one, `POST /shards` grows the active shards, `POST /shards/{n}/drain` empties and
+/// retires one, `POST /migrate` moves every note to another engine (docs/REST.md,
+/// docs/RESHARDING.md). Each answers 202 once its moves are queued; the `ReshardingWorker`
+/// carries them out.
 extension RESTAPI {
     /// An account with its `shard` and `moving`.
     func view(_ account: Account) -> AccountView {
@@ -26,6 +28,27 @@ extension RESTAPI {
         let body = try await JSONBody.decode(GrowBody.self, from: request)
         let (from, to) = try await actions.growShards(to: body.count, engine: body.engine)
         return try JSONBody.response(GrowAccepted(from: from, to: to), status: .accepted)
+    }
+
+    /// → 202 `{"shard", "from", "to"}`: `from`/`to` are the active shards before and after.
+    func drainShard(_ context: BasicRequestContext) async throws -> Response {
+        let text = context.parameters.get("shard") ?? ""
+        guard let shard = Int(text), shard >= 0 else { throw APIError.badRequest("invalid shard number: \(text)") }
+        let (from, to) = try await actions.drainShard(shard)
+        return try JSONBody.response(DrainAccepted(shard: shard, from: from, to: to), status: .accepted)
+    }
+
+    /// `{"engine": "postgres" | "sqlite"}` → 202 `{"from", "to", "adding", "draining"}`: the
+    /// engines, and the shards each way.
+    func migrate(_ request: Request) async throws -> Response {
+        let body = try await JSONBody.decode(MigrateBody.self, from: request)
+        _ = try await actions.migrate(to: body.engine)
+        let placement = actions.placement.view.placement
+        let shards = placement.states.indices
+        return try JSONBody.response(MigrateAccepted(
+            from: body.engine == .postgres ? ShardEngine.sqlite.rawValue : ShardEngine.postgres.rawValue, to: body.engine.rawValue,
+            adding: shards.filter { placement.state(of: $0) == .active && placement.engine(of: $0) == body.engine },
+            draining: shards.filter { placement.state(of: $0) == .draining }), status: .accepted)
     }
 }
 
@@ -57,6 +80,18 @@ private struct MoveAccepted: Encodable {
     let accountId: String
     let from: Int
     let to: Int
+}
+private struct MigrateBody: Decodable { let engine: ShardEngine }
+private struct DrainAccepted: Encodable {
+    let shard: Int
+    let from: Int
+    let to: Int
+}
+private struct MigrateAccepted: Encodable {
+    let from: String
+    let to: String
+    let adding: [Int]
+    let draining: [Int]
 }
 private struct GrowAccepted: Encodable {
     let from: Int

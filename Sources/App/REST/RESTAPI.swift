@@ -56,6 +56,8 @@ struct RESTAPI: Sendable {
             .init(.post, "/deploy") { _, _ in try deploy() },
             .init(.post, "/chaos") { request, _ in try await chaos(request) },
             .init(.post, "/shards") { request, _ in try await growShards(request) },
+            .init(.post, "/shards/{shard}/drain") { _, context in try await drainShard(context) },
+            .init(.post, "/migrate") { request, _ in try await migrate(request) },
             .init(.get, "/stats") { _, _ in try JSONBody.response(snapshot()) },
         ])
     }

@@ -2,12 +2,20 @@ import Foundation
 import Store
 
 /// The placement as `/stats` shows it (`"placement"`, the design's contract), with the
-/// accounts counted per shard; the REST accounts and the dashboard read it too.
+/// accounts counted per shard and the pace of a change of the shard set; the REST accounts
+/// and the dashboard read it too.
 struct PlacementView: Encodable, Sendable {
-    let placement: PlacementSnapshot
-    let accountsPerShard: [Int]
+    private(set) var placement: PlacementSnapshot
+    private(set) var accountsPerShard: [Int]
     /// The PostgreSQL server's state, when `notely` has one (`--postgres`).
     var postgres: PostgresMonitor.State?
+    /// How fast a change of the shard set moves notes (the worker measures it).
+    var progress: Progress?
+
+    struct Progress: Sendable, Hashable {
+        var notesPerSecond: Double?
+        var etaSeconds: Double?
+    }
 
     init(placement: PlacementSnapshot, accounts: [Account]) {
         self.placement = placement
@@ -19,28 +27,51 @@ struct PlacementView: Encodable, Sendable {
         accountsPerShard = counts
     }
 
+    /// A step's answer over this view: its moves and states, with the notes and accounts per
+    /// shard as last counted (a step does not count them).
+    mutating func update(from stepped: PlacementSnapshot) {
+        var next = stepped
+        next.notesPerShard = placement.notesPerShard
+        placement = next
+    }
+
     /// Where an account lives, and its move if it has one: the `shard` and `moving` of an account.
     func location(of accountId: UUID) -> (shard: Int, moving: MoveView?) {
         (placement.shard(of: accountId), placement.move(of: accountId).map(MoveView.init))
     }
 
-    private enum CodingKeys: String, CodingKey { case shardCount, engines, accountsPerShard, notesPerShard, moving, resharding, postgres }
+    private enum CodingKeys: String, CodingKey {
+        case shardCount, shards, engines, accountsPerShard, notesPerShard, moving, resharding, migration, verified, recopied, postgres
+    }
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(placement.shardCount, forKey: .shardCount)
-        try container.encode(Dictionary(uniqueKeysWithValues: placement.engines.enumerated().map {
-            (ShardRouter.shardName($0.offset), $0.element.rawValue)
-        }), forKey: .engines)
-        try container.encode(Self.byShard(accountsPerShard), forKey: .accountsPerShard)
-        try container.encode(Self.byShard(placement.notesPerShard), forKey: .notesPerShard)
+        let live = placement.liveShards
+        try container.encode(placement.activeShards.count, forKey: .shardCount)
+        try container.encode(Dictionary(uniqueKeysWithValues: placement.states.indices.map {
+            (ShardRouter.shardName($0), ShardView(engine: placement.engine(of: $0).rawValue, state: placement.state(of: $0).rawValue))
+        }), forKey: .shards)
+        try container.encode(byShard(live) { placement.engine(of: $0).rawValue }, forKey: .engines)
+        try container.encode(byShard(live) { accountsPerShard.indices.contains($0) ? accountsPerShard[$0] : 0 }, forKey: .accountsPerShard)
+        try container.encode(byShard(live) { placement.notesPerShard.indices.contains($0) ? placement.notesPerShard[$0] : 0 },
+                             forKey: .notesPerShard)
         try container.encode(placement.moves.map(MoveView.init), forKey: .moving)
-        try container.encode(placement.growth.map(GrowthView.init), forKey: .resharding)
+        try container.encode(placement.change.map(ChangeView.init), forKey: .resharding)
+        try container.encode(migration, forKey: .migration)
+        try container.encode(placement.verified, forKey: .verified)
+        try container.encode(placement.recopied, forKey: .recopied)
         try container.encode(postgres, forKey: .postgres)
     }
 
-    private static func byShard(_ values: [Int]) -> [String: Int] {
-        Dictionary(uniqueKeysWithValues: values.enumerated().map { (ShardRouter.shardName($0.offset), $0.element) })
+    /// `/stats.placement.migration`: a migration to another engine under way, or nil.
+    var migration: MigrationView? {
+        guard let change = placement.change, change.kind == .migrate, let to = change.engine, let from = change.sourceEngine else { return nil }
+        return MigrationView(from: from.rawValue, to: to.rawValue, accountsLeft: change.accountsLeft, notesLeft: change.notesLeft,
+                             notesPerSecond: progress?.notesPerSecond.map { $0.rounded() }, etaSeconds: progress?.etaSeconds.map { $0.rounded(.up) })
+    }
+
+    private func byShard<T>(_ shards: [Int], _ value: (Int) -> T) -> [String: T] {
+        Dictionary(uniqueKeysWithValues: shards.map { (ShardRouter.shardName($0), value($0)) })
     }
 }
 
@@ -63,14 +94,46 @@ struct MoveView: Encodable, Sendable, Hashable {
     }
 }
 
-private struct GrowthView: Encodable {
+private struct ShardView: Encodable {
+    let engine: String
+    let state: String
+}
+
+/// `/stats.placement.resharding`: any change of the shard set, in active shards.
+private struct ChangeView: Encodable {
+    let kind: String
     let from: Int
     let to: Int
     let accountsLeft: Int
+    let notesLeft: Int
 
-    init(_ growth: Growth) {
-        from = growth.from
-        to = growth.to
-        accountsLeft = growth.accountsLeft
+    init(_ change: ShardSetChange) {
+        kind = change.kind.rawValue
+        from = change.from
+        to = change.to
+        accountsLeft = change.accountsLeft
+        notesLeft = change.notesLeft
+    }
+}
+
+struct MigrationView: Encodable, Sendable, Hashable {
+    let from: String
+    let to: String
+    let accountsLeft: Int
+    let notesLeft: Int
+    let notesPerSecond: Double?
+    let etaSeconds: Double?
+
+    private enum CodingKeys: String, CodingKey { case from, to, accountsLeft, notesLeft, notesPerSecond, etaSeconds }
+
+    /// The rate and time left are null until measured, never left out.
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(from, forKey: .from)
+        try container.encode(to, forKey: .to)
+        try container.encode(accountsLeft, forKey: .accountsLeft)
+        try container.encode(notesLeft, forKey: .notesLeft)
+        try container.encode(notesPerSecond, forKey: .notesPerSecond)
+        try container.encode(etaSeconds, forKey: .etaSeconds)
     }
 }

@@ -4,10 +4,12 @@ import Proxy
 import ServiceLifecycle
 import Store
 import Synchronization
+import Telemetry
 
 /// Carries out live re-sharding: takes the queued moves' steps one after another, through the
 /// note store (the deployment controller, so a step rides out a proxy crash like any call),
-/// and keeps the latest placement for `/stats`, the REST accounts and the dashboard.
+/// paced by `MovePacer`, and keeps the latest placement for `/stats`, the REST accounts and
+/// the dashboard, with the rate a change of the shard set moves notes at (`MoveRate`).
 ///
 /// It holds no state of its own about a move — that is all in `placement.sqlite` — so a move
 /// that a crash of a proxy or of `notely` interrupted goes on at the next step.
@@ -15,23 +17,27 @@ final class ReshardingWorker: Service, Sendable {
     /// How often an idle worker reads the placement again (note counts change with traffic):
     /// as often as the shards' request figures are pulled (`DeploymentController.statsInterval`).
     static let idleInterval = DeploymentController.statsInterval
-    /// The pause between two steps of a move: traffic gets the store between batches, and a
-    /// presenter sees a move happen (100 notes a step: about 2,000 notes a second at most).
-    static let stepPause: Duration = .milliseconds(50)
+    /// How often, while moves run, the notes per shard are counted again (a step's answer does
+    /// not count them).
+    static let countInterval = 0.25
 
     private let notes: any NoteStore
     private let accounts: any AccountStore
+    /// The other calls' p95 lately, in seconds (nil: too few calls): what the pacing backs off on.
+    private let recentP95: @Sendable () -> Double?
     private let logger: Logger
     private let latest: Mutex<PlacementView>
-    /// Fulfilled to end an idle wait at once (a move or a growth was just queued).
+    /// Fulfilled to end an idle wait at once (a move or a change was just queued).
     private let wake = Mutex(AsyncPromise<Void>())
     /// Callers of `refresh()`, answered once a view read after their call is published.
     private let waiting = Mutex<[AsyncPromise<Void>]>([])
 
-    init(notes: any NoteStore, accounts: any AccountStore, initial: PlacementView, logger: Logger) {
+    init(notes: any NoteStore, accounts: any AccountStore, initial: PlacementView, logger: Logger,
+         recentP95: @escaping @Sendable () -> Double? = { nil }) {
         self.notes = notes
         self.accounts = accounts
         self.logger = logger
+        self.recentP95 = recentP95
         latest = Mutex(initial)
     }
 
@@ -43,7 +49,7 @@ final class ReshardingWorker: Service, Sendable {
     /// The placement as last read, with accounts counted per shard.
     var view: PlacementView { latest.withLock { $0 } }
 
-    /// Wakes the worker (a move or a growth was just queued) and returns once the placement
+    /// Wakes the worker (a move or a change was just queued) and returns once the placement
     /// it shows was read after this call — so a `/stats` right after a 202 shows the change —
     /// or after `timeout` if no proxy answers meanwhile.
     func refresh(timeout: Duration = .seconds(2)) async {
@@ -63,6 +69,9 @@ final class ReshardingWorker: Service, Sendable {
 
     private func work() async {
         var failing = false
+        var pacer = MovePacer()
+        var rate = MoveRate()
+        var counted = -Double.infinity
         while !Task.isCancelled {
             let signal = wake.withLock { $0 }
             let answering = waiting.withLock { waiting in
@@ -71,16 +80,35 @@ final class ReshardingWorker: Service, Sendable {
             }
             do {
                 let before = view
-                let next = PlacementView(placement: try await notes.stepPlacement(), accounts: try await accounts.listAccounts())
+                let started = ContinuousClock.now
+                let stepped = try await notes.stepPlacement(batch: pacer.batch)
+                let stepSeconds = (ContinuousClock.now - started).seconds
+                let now = Date().timeIntervalSince1970
+                var next = before
+                if !answering.isEmpty || !stepped.hasWork || now - counted >= Self.countInterval {
+                    next = PlacementView(placement: try await notes.describePlacement(), accounts: try await accounts.listAccounts())
+                    counted = now
+                } else {
+                    next.update(from: stepped)
+                }
+                if let change = next.placement.change {
+                    rate.record(notesLeft: change.notesLeft, at: now)
+                    next.progress = PlacementView.Progress(notesPerSecond: rate.notesPerSecond,
+                                                          etaSeconds: rate.etaSeconds(notesLeft: change.notesLeft))
+                } else {
+                    rate.reset()
+                }
                 latest.withLock { $0 = next }
                 for caller in answering { caller.fulfill(()) }
                 logProgress(from: before, to: next)
                 if failing { logger.info("placement steps work again") }
                 failing = false
-                if next.placement.hasWork {
-                    try? await Task.sleep(for: Self.stepPause)
+                if stepped.hasWork {
+                    pacer.adapt(stepSeconds: stepSeconds, p95: recentP95())
+                    try? await Task.sleep(for: .seconds(pacer.pause))
                     continue
                 }
+                pacer.observeSteady(p95: recentP95())
             } catch {
                 for caller in answering { caller.fulfill(()) }
                 if Task.isCancelled { return }
@@ -91,18 +119,34 @@ final class ReshardingWorker: Service, Sendable {
         }
     }
 
-    /// One line when a move switches or ends, and when a growth ends: the log tells the story.
+    /// One line when a move switches or ends, when a copy is made again, when a shard retires
+    /// and when a change ends: the log tells the story.
     private func logProgress(from before: PlacementView, to after: PlacementView) {
-        for move in before.placement.moves where after.placement.move(of: move.accountId)?.switched != move.switched {
+        // A move at a time, each is a line; a change that moves hundreds of accounts is its
+        // shards' lines and its end.
+        let eachMove = before.placement.moves.count < 20
+        for move in before.placement.moves where eachMove && after.placement.move(of: move.accountId)?.switched != move.switched {
             let now = after.placement.move(of: move.accountId)
             if now?.switched == true {
-                logger.info("account \(move.accountId.uuidText) now served by shard-\(move.to) (\(now?.total ?? 0) notes copied)")
+                logger.info("account \(move.accountId.uuidText) now served by shard-\(move.to) (\(now?.total ?? 0) notes copied, verified)")
             } else if now == nil {
                 logger.info("account \(move.accountId.uuidText) moved shard-\(move.from) → shard-\(move.to)")
             }
         }
-        if let growth = before.placement.growth, after.placement.growth == nil {
-            logger.info("re-sharding \(growth.from) → \(growth.to) done: every account is on its hash placement")
+        if after.placement.recopied > before.placement.recopied {
+            logger.warning("a copy differed from its source before the switch: copied again (\(after.placement.recopied) so far)")
+        }
+        for index in after.placement.states.indices
+        where after.placement.states[index] == .retired && before.placement.state(of: index) == .draining {
+            logger.info("shard-\(index) drained and retired")
+        }
+        if let change = before.placement.change, after.placement.change == nil {
+            switch change.kind {
+            case .migrate:
+                logger.info("migration to \(change.engine?.rawValue ?? "?") done: every note is on \(change.engine?.rawValue ?? "?")")
+            case .grow, .drain:
+                logger.info("re-sharding \(change.from) → \(change.to) done: every account is where the placement rule puts it")
+            }
         }
     }
 }

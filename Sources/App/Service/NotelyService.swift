@@ -141,7 +141,8 @@ final class NotelyService: Sendable {
         let notes = frontEndNotes(controller)
         let placement = ReshardingWorker(notes: notes, accounts: accounts,
                                         initial: try await ReshardingWorker.read(notes: notes, accounts: accounts),
-                                        logger: Logger(label: "placement"))
+                                        logger: Logger(label: "placement"),
+                                        recentP95: { [controller] in controller.recentLatencies.p95() })
         let actions = NotelyActions(accounts: accounts, notes: notes, controller: controller, placement: placement)
         return NotelyService(options: options, stats: stats, logs: logs, controller: controller, accounts: accounts,
                              actions: actions, lock: lock, logger: logger)
@@ -212,7 +213,7 @@ final class NotelyService: Sendable {
             api: stats.collectRouteStats(),
             placement: placement,
             service: .init(restAddress: restAddress.value, uptimeSeconds: Int((ContinuousClock.now - startedAt).components.seconds),
-                           shardCount: placement.placement.shardCount))
+                           shardCount: placement.placement.activeShards.count))
     }
 }
 

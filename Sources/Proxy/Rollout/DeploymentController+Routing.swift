@@ -20,6 +20,13 @@ extension DeploymentController {
     public static let callDeadline: Duration = .seconds(8)
 
     public func perform(_ call: NoteStoreCall) async throws -> NoteStoreAnswer {
+        guard call.accountId != nil else { return try await route(call) }
+        let started = ContinuousClock.now
+        defer { recentLatencies.record(seconds: (ContinuousClock.now - started).seconds) }
+        return try await route(call)
+    }
+
+    private func route(_ call: NoteStoreCall) async throws -> NoteStoreAnswer {
         let deadline = ContinuousClock.now + Self.callDeadline
         let wallDeadline = Date() + Self.callDeadline.seconds
         let homeBefore = await homeBeforeMove(call)

@@ -51,6 +51,8 @@ public final class DeploymentController: NoteStore {
 
     let configuration: Configuration
     let stats: StatsCollector
+    /// How long the note calls of accounts took lately (the placement worker paces moves by it).
+    public let recentLatencies = RecentLatencies()
     let logger: Logger
     let record = Mutex(Record())
     let launcher: ProxyLauncher

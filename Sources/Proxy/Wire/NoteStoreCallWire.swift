@@ -22,7 +22,11 @@ extension NoteStoreCall {
         case .healthCheck: self = .healthCheck
         case .moveAccount: self = .moveAccount(accountId: try params.uuid("accountId"), toShard: try params.integer("shard"))
         case .growShards: self = .growShards(count: try params.integer("count"), engine: try params.optionalEngine("engine"))
-        case .stepPlacement: self = .stepPlacement
+        case .drainShard: self = .drainShard(index: try params.integer("shard"))
+        case .migrateShards:
+            guard let engine = try params.optionalEngine("engine") else { throw .invalidParams("engine is required") }
+            self = .migrateShards(engine: engine)
+        case .stepPlacement: self = .stepPlacement(batch: try params.optionalInteger("batch"))
         case .describePlacement: self = .describePlacement
         }
     }
@@ -49,7 +53,13 @@ extension NoteStoreCall {
         case .growShards(let count, let engine):
             writer.member("count", first: true) { $0.integer(count) }
             if let engine { writer.member("engine") { $0.string(engine.rawValue) } }
-        case .totalNotes, .healthCheck, .stepPlacement, .describePlacement:
+        case .drainShard(let index):
+            writer.member("shard", first: true) { $0.integer(index) }
+        case .migrateShards(let engine):
+            writer.member("engine", first: true) { $0.string(engine.rawValue) }
+        case .stepPlacement(let batch):
+            if let batch { writer.member("batch", first: true) { $0.integer(batch) } }
+        case .totalNotes, .healthCheck, .describePlacement:
             break
         }
         writer.raw("}")
@@ -98,7 +108,7 @@ extension NoteStoreAnswer {
             self = .count(Int(number))
         case .createNote, .updateNote, .deleteNote, .healthCheck:
             self = .done
-        case .moveAccount, .growShards:
+        case .moveAccount, .growShards, .drainShard, .migrateShards:
             guard case .object(let object) = result, case .integer(let from)? = object["from"], case .integer(let to)? = object["to"] else {
                 throw AnswerMismatch("expected {\"from\", \"to\"}, got \(result.kindName)")
             }
@@ -134,7 +144,8 @@ extension NoteStoreOperation {
         case .createNote: .create
         case .updateNote: .update
         case .deleteNote: .delete
-        case .countNotes, .totalNotes, .healthCheck, .moveAccount, .growShards, .stepPlacement, .describePlacement: nil
+        case .countNotes, .totalNotes, .healthCheck, .moveAccount, .growShards, .drainShard, .migrateShards, .stepPlacement,
+             .describePlacement: nil
         }
     }
 }

@@ -14,11 +14,19 @@ extension PlacementSnapshot {
                          "to": .integer(Int64(move.to)), "copied": .integer(Int64(move.copied)),
                          "total": .integer(Int64(move.total)), "switched": .bool(move.switched)])
             }),
+            "states": .array(states.map { .string($0.rawValue) }),
+            "rule": .string(rule.rawValue),
             "notesPerShard": .array(notesPerShard.map { .integer(Int64($0)) }),
-            "resharding": growth.map { growth in
-                .object(["from": .integer(Int64(growth.from)), "to": .integer(Int64(growth.to)),
-                         "accountsLeft": .integer(Int64(growth.accountsLeft))])
+            "change": change.map { change in
+                var object: [String: JSONValue] = [
+                    "kind": .string(change.kind.rawValue), "from": .integer(Int64(change.from)), "to": .integer(Int64(change.to)),
+                    "accountsLeft": .integer(Int64(change.accountsLeft)), "notesLeft": .integer(Int64(change.notesLeft)),
+                ]
+                if let engine = change.engine { object["engine"] = .string(engine.rawValue) }
+                return .object(object)
             } ?? .null,
+            "verified": .integer(Int64(verified)),
+            "recopied": .integer(Int64(recopied)),
         ])
     }
 
@@ -51,13 +59,31 @@ extension PlacementSnapshot {
         }
         let notesPerShard = noteValues.compactMap(\.int)
         guard notesPerShard.count == noteValues.count else { return nil }
-        var growth: Growth?
-        if case .object(let value)? = object["resharding"] {
-            guard let from = value["from"]?.int, let to = value["to"]?.int, let left = value["accountsLeft"]?.int else { return nil }
-            growth = Growth(from: from, to: to, accountsLeft: left)
+        var states: [ShardState]?
+        if case .array(let stateValues)? = object["states"] {
+            let named = stateValues.compactMap { value -> ShardState? in
+                guard case .string(let name) = value else { return nil }
+                return ShardState(rawValue: name)
+            }
+            guard named.count == stateValues.count else { return nil }
+            states = named
         }
-        self.init(shardCount: shardCount, engines: engines, homes: homes, moves: moves, notesPerShard: notesPerShard, growth: growth)
-    }
+        var rule = ShardRouter.Rule.modulo   // a proxy from before rules existed used modulo
+        if case .string(let name)? = object["rule"] {
+            guard let named = ShardRouter.Rule(rawValue: name) else { return nil }
+            rule = named
+        }
+        var change: ShardSetChange?
+        if case .object(let value)? = object["change"] {
+            guard case .string(let kindName)? = value["kind"], let kind = ShardSetChange.Kind(rawValue: kindName),
+                  let from = value["from"]?.int, let to = value["to"]?.int, let left = value["accountsLeft"]?.int else { return nil }
+            var engine: ShardEngine?
+            if case .string(let name)? = value["engine"] { engine = ShardEngine(rawValue: name) }
+            change = ShardSetChange(kind: kind, from: from, to: to, engine: engine, accountsLeft: left, notesLeft: value["notesLeft"]?.int ?? 0)
+        }
+        self.init(shardCount: shardCount, engines: engines, states: states, rule: rule, homes: homes, moves: moves,
+                  notesPerShard: notesPerShard, change: change,
+                  verified: object["verified"]?.int ?? 0, recopied: object["recopied"]?.int ?? 0)    }
 }
 
 extension JSONValue {

@@ -65,7 +65,7 @@ extension NoteShard {
             return .count(try await reading(deadline: deadline) { rows in try rows.totalCount() })
         case .healthCheck:
             _ = try await reading(deadline: deadline) { rows in try rows.totalCount() }
-        case .moveAccount, .growShards, .stepPlacement, .describePlacement:
+        case .moveAccount, .growShards, .drainShard, .migrateShards, .stepPlacement, .describePlacement:
             throw StoreError.invalidInput("\(call.operation.rawValue) needs a sharded store with a placement database")
         }
         return .done

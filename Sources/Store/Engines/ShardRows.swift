@@ -18,6 +18,9 @@ protocol ShardRows {
 
     /// Writes a note's row as it is, over the account's row with its id: a copy, not a create.
     func put(_ note: Note) throws
+    /// `put` for a batch of one account's notes (a move's copy): one statement where the
+    /// engine is across a network.
+    func putAll(_ notes: [Note]) throws
     /// Replaces the stored note only when `note.updatedAt` is strictly newer; false when no row
     /// changed (none newer, or no such note).
     func updateIfNewer(_ note: Note) throws -> Bool
@@ -37,8 +40,9 @@ protocol ShardRows {
     /// Deletes every tombstone of a note deleted before `milliseconds` (since the epoch).
     func pruneTombstones(deletedBefore milliseconds: Int64) throws
 
-    /// The accounts that have rows here: notes, or tombstones of deleted ones.
-    func accountsWithRows() throws -> [UUID]
+    /// The accounts that have rows here — notes, or tombstones of deleted ones — with how
+    /// many notes each has (0: only tombstones).
+    func accountsWithRows() throws -> [UUID: Int]
 }
 
 /// What is left of a deleted note (`NoteRows`): enough to know a create sent again.

@@ -9,7 +9,7 @@ extension DataDirectory {
             let placement = try PlacementDatabase(url: placementURL, durability: .default, initialShardCount: 1, initialEngine: .sqlite)
             let state = try placement.state()
             try placement.close()
-            let onPostgres = state.engines.filter { $0.value == .postgres }.map(\.key).sorted()
+            let onPostgres = state.shards.filter { $0.value.engine == .postgres && !$0.value.dropped }.map(\.key).sorted()
             if !onPostgres.isEmpty {
                 guard let postgres else {
                     throw StoreError.invalidInput("the data dir \(url.path) has shards on PostgreSQL; give --postgres URL so --clean can drop them")

@@ -57,6 +57,29 @@ struct PostgresRows: ShardRows {
                 Timestamp.milliseconds(note.updatedAt), ByteBuffer(string: note.content))
     }
 
+    /// One multi-row statement a batch: a move's copy costs one round trip, not one a note
+    /// (5 parameters a row; a batch stays far below the protocol's 65,535).
+    func putAll(_ notes: [Note]) throws {
+        guard !notes.isEmpty else { return }
+        var binds = PostgresBindings(capacity: notes.count * 5)
+        var values: [String] = []
+        values.reserveCapacity(notes.count)
+        for note in notes {
+            let base = binds.count
+            values.append("($\(base + 1), $\(base + 2), $\(base + 3), $\(base + 4), $\(base + 5))")
+            binds.append(note.id.storageText)
+            binds.append(note.creator.storageText)
+            binds.append(Timestamp.milliseconds(note.createdAt))
+            binds.append(Timestamp.milliseconds(note.updatedAt))
+            binds.append(ByteBuffer(string: note.content))
+        }
+        _ = try result(PostgresQuery(unsafeSQL: """
+            INSERT INTO \(schema.notes) (id, creator, created_at_ms, updated_at_ms, content) VALUES \(values.joined(separator: ", "))
+            ON CONFLICT (creator, id) DO UPDATE SET created_at_ms = excluded.created_at_ms, updated_at_ms = excluded.updated_at_ms,
+            content = excluded.content
+            """, binds: binds))
+    }
+
     func updateIfNewer(_ note: Note) throws -> Bool {
         try run("UPDATE \(schema.notes) SET content = $1, updated_at_ms = $2 WHERE creator = $3 AND id = $4 AND updated_at_ms < $2",
                 ByteBuffer(string: note.content), Timestamp.milliseconds(note.updatedAt), note.creator.storageText, note.id.storageText) > 0
@@ -124,9 +147,17 @@ struct PostgresRows: ShardRows {
         try run("DELETE FROM \(schema.tombstones) WHERE deleted_at_ms < $1", milliseconds)
     }
 
-    func accountsWithRows() throws -> [UUID] {
-        try rows("SELECT creator FROM \(schema.notes) UNION SELECT creator FROM \(schema.tombstones)")
-            .compactMap { UUIDText.parse(try $0.decode(String.self)) }
+    func accountsWithRows() throws -> [UUID: Int] {
+        var counts: [UUID: Int] = [:]
+        for row in try rows("""
+            SELECT creator, COUNT(*) FROM \(schema.notes) GROUP BY creator
+            UNION ALL SELECT DISTINCT creator, 0 FROM \(schema.tombstones)
+            """) {
+            let (creator, count) = try row.decode((String, Int64).self)
+            guard let id = UUIDText.parse(creator) else { continue }
+            counts[id] = max(counts[id] ?? 0, Int(count))
+        }
+        return counts
     }
 
     // MARK: Statements

@@ -21,3 +21,30 @@ extension NoteRows {
         for tombstone in try source.tombstones(of: accountId, id: nil) { try target.putTombstone(tombstone) }
     }
 }
+
+/// An account's rows on one shard, boiled down to what a move compares on its source and its
+/// target before it switches (docs/RESHARDING.md, "Verified before every switch"): how many
+/// notes and tombstones, and FNV-1a over each one's id, stamps and content in list order.
+struct AccountDigest: Equatable, CustomStringConvertible {
+    var notes = 0
+    var tombstones = 0
+    var hash = FNV1a.offsetBasis
+
+    init(of accountId: UUID, in rows: some ShardRows) throws {
+        for note in try rows.notes(of: accountId, after: nil, limit: nil) {
+            notes += 1
+            add("\(note.id.storageText)|\(Timestamp.milliseconds(note.createdAt))|\(Timestamp.milliseconds(note.updatedAt))|")
+            hash = FNV1a.hash(note.content.utf8, continuing: hash)
+        }
+        for tombstone in try rows.tombstones(of: accountId, id: nil).sorted(by: { $0.id.storageText < $1.id.storageText }) {
+            tombstones += 1
+            add("\(tombstone.id.storageText)|\(tombstone.createdAtMs)|\(tombstone.deletedAtMs)|")
+        }
+    }
+
+    private mutating func add(_ text: String) {
+        hash = FNV1a.hash(text.utf8, continuing: hash)
+    }
+
+    var description: String { "\(notes) notes, \(tombstones) tombstones, digest \(String(hash, radix: 16))" }
+}

@@ -19,7 +19,9 @@ struct PlacementDatabase: Sendable {
 
     /// Opens the file, creating it with `initialShardCount` shards on `initialEngine` when it is
     /// new (the count recorded in an older data dir's shard files, or the one asked for).
-    init(url: URL, durability: Durability, initialShardCount: Int, initialEngine: ShardEngine) throws {
+    /// `legacy`: the data dir has shard files from before placement existed, whose accounts
+    /// sit on the `modulo` rule.
+    init(url: URL, durability: Durability, initialShardCount: Int, initialEngine: ShardEngine, legacy: Bool = false) throws {
         pool = try DatabasePool(path: url.path, configuration: DataDirectory.configuration(label: "placement"))
         try durability.apply(to: pool)
         // New: no placement was ever written (also when a crash cut its first start short).
@@ -49,8 +51,26 @@ struct PlacementDatabase: Sendable {
             try db.execute(sql: "CREATE TABLE engine (shard INTEGER PRIMARY KEY NOT NULL, engine TEXT NOT NULL)")
             try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('tag', ?)", arguments: [Int64.random(in: 1..<(1 << 32))])
             if isNew {
-                for index in 0..<initialShardCount { try Self.setEngine(initialEngine, of: index, in: db) }
+                for index in 0..<initialShardCount {
+                    try db.execute(sql: "INSERT INTO engine(shard, engine) VALUES (?, ?)", arguments: [index, initialEngine.rawValue])
+                }
             }
+        }
+        // The shard set: each shard's state (every shard so far is active), and the placement
+        // rule — `rendezvous` for a new data dir, `modulo` (what every older one uses) otherwise.
+        migrator.registerMigration("v3-shard-set") { db in
+            try db.execute(sql: """
+                ALTER TABLE engine ADD COLUMN state INTEGER NOT NULL DEFAULT \(ShardState.active.code);
+                ALTER TABLE engine ADD COLUMN dropped INTEGER NOT NULL DEFAULT 0;
+                """)
+            let count = try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'shardCount'") ?? initialShardCount
+            for index in 0..<count {
+                try db.execute(sql: "INSERT OR IGNORE INTO engine(shard, engine) VALUES (?, ?)", arguments: [index, ShardEngine.sqlite.rawValue])
+            }
+            let rule: ShardRouter.Rule = isNew && !legacy ? .rendezvous : .modulo
+            try db.execute(sql: """
+                INSERT INTO meta(key, value) VALUES ('rule', ?), ('changeKind', NULL), ('changeEngine', NULL), ('verified', 0), ('recopied', 0)
+                """, arguments: [rule == .rendezvous ? 1 : 0])
         }
         try migrator.migrate(pool)
         var readOnly = DataDirectory.configuration(label: "placement-version")
@@ -69,6 +89,11 @@ struct PlacementDatabase: Sendable {
         }
     }
 
+    /// Runs `body` in a read transaction: one snapshot of the file.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.read(body)
+    }
+
     /// The whole placement, read fresh.
     func state() throws -> PlacementState {
         try pool.read { db in try Self.state(in: db) }
@@ -81,16 +106,32 @@ struct PlacementDatabase: Sendable {
         guard let count = meta["shardCount"] ?? nil, let version = meta["version"] ?? nil else {
             throw StoreError.unavailable("placement.sqlite has no shard count")
         }
-        var growth: (from: Int, to: Int)?
-        if let from = meta["reshardFrom"] ?? nil, let to = meta["reshardTo"] ?? nil { growth = (Int(from), Int(to)) }
-        let engines = try Row.fetchAll(db, sql: "SELECT shard, engine FROM engine").reduce(into: [Int: ShardEngine]()) { engines, row in
-            engines[row[0]] = ShardEngine(rawValue: row[1])
+        var shards: [Int: PlacementState.Shard] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT shard, engine, state, dropped FROM engine") {
+            let code: Int = row[2]
+            shards[row[0]] = PlacementState.Shard(engine: ShardEngine(rawValue: row[1]) ?? .sqlite,
+                                                  state: ShardState.allCases.first { $0.code == code } ?? .active, dropped: row[3])
+        }
+        var change: PlacementState.Change?
+        if let from = meta["reshardFrom"] ?? nil, let to = meta["reshardTo"] ?? nil {
+            change = PlacementState.Change(kind: (meta["changeKind"] ?? nil).flatMap { ShardSetChange.Kind(code: Int($0)) } ?? .grow,
+                                           from: Int(from), to: Int(to),
+                                           engine: (meta["changeEngine"] ?? nil).map { $0 == 1 ? .postgres : .sqlite })
         }
         let rows = try Row.fetchAll(db, sql: """
             SELECT accountId, shard, movingTo, leftoverOn, cursorCreatedAtMs, cursorId, copied, total, queuedAt FROM account
             """).compactMap(PlacementRow.init)
-        return PlacementState(shardCount: Int(count), version: version, growth: growth, engines: engines,
+        return PlacementState(shardCount: Int(count), version: version, change: change, shards: shards,
+                              rule: (meta["rule"] ?? nil) == 1 ? .rendezvous : .modulo,
+                              verified: Int((meta["verified"] ?? nil) ?? 0), recopied: Int((meta["recopied"] ?? nil) ?? 0),
                               tag: (meta["tag"] ?? nil) ?? 0, rows: Dictionary(rows.map { ($0.accountId, $0) }) { first, _ in first })
+    }
+
+    /// One account's row, read fresh (a step checks its move is still the one it read).
+    static func row(of accountId: UUID, in db: Database) throws -> PlacementRow? {
+        try Row.fetchOne(db, sql: """
+            SELECT accountId, shard, movingTo, leftoverOn, cursorCreatedAtMs, cursorId, copied, total, queuedAt FROM account WHERE accountId = ?
+            """, arguments: [accountId.storageText]).flatMap(PlacementRow.init)
     }
 
     /// Runs `body` in a write transaction on the placement (synchronously: it is always short),
@@ -116,9 +157,39 @@ struct PlacementDatabase: Sendable {
                              row.cursor?.createdAtMs, row.cursor?.id, row.copied, row.total, row.queuedAt])
     }
 
-    /// Records the engine of shard `index` (a shard with none recorded is on SQLite).
+    /// Records the engine of shard `index` (a shard with none recorded is on SQLite), active.
     static func setEngine(_ engine: ShardEngine, of index: Int, in db: Database) throws {
-        try db.execute(sql: "INSERT OR REPLACE INTO engine(shard, engine) VALUES (?, ?)", arguments: [index, engine.rawValue])
+        try setShard(index, engine: engine, state: .active, in: db)
+    }
+
+    static func setShard(_ index: Int, engine: ShardEngine, state: ShardState, in db: Database) throws {
+        try db.execute(sql: "INSERT OR REPLACE INTO engine(shard, engine, state, dropped) VALUES (?, ?, ?, 0)",
+                       arguments: [index, engine.rawValue, state.code])
+    }
+
+    static func setState(_ state: ShardState, of index: Int, in db: Database) throws {
+        try db.execute(sql: "UPDATE engine SET state = ? WHERE shard = ?", arguments: [state.code, index])
+    }
+
+    /// A retired shard's file or tables are gone.
+    static func markDropped(_ index: Int, in db: Database) throws {
+        try db.execute(sql: "UPDATE engine SET dropped = 1 WHERE shard = ?", arguments: [index])
+    }
+
+    /// Records the change of the shard set under way (nil: none).
+    static func setChange(_ change: PlacementState.Change?, in db: Database) throws {
+        try set("reshardFrom", change?.from, in: db)
+        try set("reshardTo", change?.to, in: db)
+        try set("changeKind", change?.kind.code, in: db)
+        try set("changeEngine", change?.engine.map { $0 == .postgres ? 1 : 0 }, in: db)
+    }
+
+    static func count(_ key: String, in db: Database) throws {
+        try db.execute(sql: "UPDATE meta SET value = COALESCE(value, 0) + 1 WHERE key = ?", arguments: [key])
+    }
+
+    static func setRule(_ rule: ShardRouter.Rule, in db: Database) throws {
+        try set("rule", rule == .rendezvous ? 1 : 0, in: db)
     }
 
     static func remove(_ accountId: UUID, in db: Database) throws {
@@ -146,16 +217,43 @@ struct PlacementDatabase: Sendable {
 
 /// Everything in `placement.sqlite`, as one read saw it.
 struct PlacementState: Sendable {
+    /// Shard indices in use so far: `0..<shardCount` (retired ones included; an index is
+    /// never used twice, so a process's cached shard for an index is always that shard's).
     var shardCount: Int
     var version: Int64
-    var growth: (from: Int, to: Int)?
-    /// The engines recorded, by shard index; a shard with none is on SQLite.
-    var engines: [Int: ShardEngine] = [:]
+    /// The change of the shard set under way (its moves still queued), or nil.
+    var change: Change?
+    /// Each shard's engine and state, by index; a shard with none recorded is an active SQLite one.
+    var shards: [Int: Shard] = [:]
+    var rule: ShardRouter.Rule = .rendezvous
+    /// Moves whose switch was verified, and copies that differed and were made again.
+    var verified = 0
+    var recopied = 0
     /// The data dir's own tag, in the names of its PostgreSQL schemas.
     var tag: Int64 = 0
     var rows: [UUID: PlacementRow]
 
-    func engine(of index: Int) -> ShardEngine { engines[index] ?? .sqlite }
+    struct Shard: Sendable, Equatable {
+        var engine: ShardEngine
+        var state: ShardState
+        var dropped = false
+    }
+
+    /// What `placement.sqlite` records of a change (its progress is counted from the rows).
+    struct Change: Sendable, Equatable {
+        var kind: ShardSetChange.Kind
+        var from: Int
+        var to: Int
+        var engine: ShardEngine?
+    }
+
+    func engine(of index: Int) -> ShardEngine { shards[index]?.engine ?? .sqlite }
+    func state(of index: Int) -> ShardState { shards[index]?.state ?? (index < shardCount ? .active : .new) }
+
+    var activeShards: [Int] { (0..<shardCount).filter { state(of: $0) == .active } }
+    /// Shards that may hold rows: all but retired ones (a `new` one may hold a copy).
+    var liveShards: [Int] { (0..<shardCount).filter { state(of: $0) != .retired } }
+    var router: ShardRouter { ShardRouter(active: activeShards, rule: rule) }
 
     /// How this data dir's connections are named on the server (`pg_stat_activity`).
     var postgresApplicationName: String { "notely-\(String(tag, radix: 16))" }
@@ -173,7 +271,7 @@ struct PlacementState: Sendable {
     }
 
     func home(of accountId: UUID) -> Int {
-        row(of: accountId)?.shard ?? ShardRouter(shardCount: shardCount).shard(for: accountId)
+        row(of: accountId)?.shard ?? router.shard(for: accountId)
     }
 }
 

@@ -3,42 +3,67 @@ import Foundation
 /// Where every account's notes live, and what is moving: the answer of `describePlacement`,
 /// which `/stats`, the REST accounts and the dashboard read.
 ///
-/// Only the exceptions are listed: an account absent from `homes` lives on its hash placement
-/// (`ShardRouter`) for `shardCount`.
+/// Only the exceptions are listed: an account absent from `homes` lives where the placement
+/// rule (`router`) puts it.
 public struct PlacementSnapshot: Sendable, Hashable {
+    /// Shard indices in use so far, `0..<shardCount`, whatever their state.
     public var shardCount: Int
-    /// Each shard's engine, by index.
+    /// Each shard's engine and state, by index.
     public var engines: [ShardEngine]
-    /// Accounts whose home is not their hash placement (moved by hand, or not yet rebalanced).
+    public var states: [ShardState]
+    public var rule: ShardRouter.Rule
+    /// Accounts whose home is not their rule's placement (moved by hand, or not yet rebalanced).
     public var homes: [UUID: Int]
     /// Moves in the order they run; the first is the one in progress.
     public var moves: [AccountMove]
-    /// Notes each shard serves (copies a move has made or not yet cleaned up are not counted).
+    /// Notes each shard serves (copies a move has made or not yet cleaned up are not counted);
+    /// empty in a `stepPlacement` answer, which leaves the counting to `describePlacement`.
     public var notesPerShard: [Int]
-    /// A growth of the shard count still rebalancing, or nil.
-    public var growth: Growth?
+    /// A change of the shard set still moving accounts, or nil.
+    public var change: ShardSetChange?
+    /// Moves whose copy was verified before the switch, and copies that differed and were
+    /// made again (docs/RESHARDING.md, "Verified before every switch").
+    public var verified: Int
+    public var recopied: Int
 
-    public init(shardCount: Int, engines: [ShardEngine]? = nil, homes: [UUID: Int] = [:], moves: [AccountMove] = [],
-                notesPerShard: [Int], growth: Growth? = nil) {
+    public init(shardCount: Int, engines: [ShardEngine]? = nil, states: [ShardState]? = nil, rule: ShardRouter.Rule = .rendezvous,
+                homes: [UUID: Int] = [:], moves: [AccountMove] = [], notesPerShard: [Int], change: ShardSetChange? = nil,
+                verified: Int = 0, recopied: Int = 0) {
         self.shardCount = shardCount
         self.engines = engines ?? Array(repeating: .sqlite, count: shardCount)
+        self.states = states ?? Array(repeating: .active, count: shardCount)
+        self.rule = rule
         self.homes = homes
         self.moves = moves
         self.notesPerShard = notesPerShard
-        self.growth = growth
+        self.change = change
+        self.verified = verified
+        self.recopied = recopied
     }
+
+    public var activeShards: [Int] { states.indices.filter { states[$0] == .active } }
+    /// Shards not retired: the ones the Shards pane and `/stats` list.
+    public var liveShards: [Int] { states.indices.filter { states[$0] != .retired } }
+    public var router: ShardRouter { ShardRouter(active: activeShards.isEmpty ? [0] : activeShards, rule: rule) }
+
+    public func engine(of index: Int) -> ShardEngine { engines.indices.contains(index) ? engines[index] : .sqlite }
+    public func state(of index: Int) -> ShardState { states.indices.contains(index) ? states[index] : .retired }
 
     /// The shard that serves the account's notes now.
     public func shard(of accountId: UUID) -> Int {
-        homes[accountId] ?? ShardRouter(shardCount: shardCount).shard(for: accountId)
+        homes[accountId] ?? router.shard(for: accountId)
     }
 
     public func move(of accountId: UUID) -> AccountMove? {
         moves.first { $0.accountId == accountId }
     }
 
-    /// True while a move is queued or running: `stepPlacement` has work to do.
-    public var hasWork: Bool { !moves.isEmpty }
+    /// True while a move is queued or running, or a change still has shards to retire:
+    /// `stepPlacement` has work to do.
+    public var hasWork: Bool { !moves.isEmpty || change != nil }
+
+    /// The notes the queued moves have yet to copy.
+    public var notesLeft: Int { moves.filter { !$0.switched }.reduce(0) { $0 + max(0, $1.total - $1.copied) } }
 }
 
 /// One account's move, queued or in progress.
@@ -59,18 +84,5 @@ public struct AccountMove: Sendable, Hashable {
         self.copied = copied
         self.total = total
         self.switched = switched
-    }
-}
-
-/// A growth of the shard count, `from` → `to`, with the accounts still to move.
-public struct Growth: Sendable, Hashable {
-    public var from: Int
-    public var to: Int
-    public var accountsLeft: Int
-
-    public init(from: Int, to: Int, accountsLeft: Int) {
-        self.from = from
-        self.to = to
-        self.accountsLeft = accountsLeft
     }
 }

@@ -48,6 +48,12 @@ struct SQLiteRows: ShardRows {
                                      StoredText.value(note.content)])
     }
 
+    /// SQLite is in this process: one cached statement a note costs about what a multi-row
+    /// statement would.
+    func putAll(_ notes: [Note]) throws {
+        for note in notes { try put(note) }
+    }
+
     func updateIfNewer(_ note: Note) throws -> Bool {
         try db.cachedStatement(sql: "UPDATE note SET content = ?, updatedAtMs = ? WHERE creator = ? AND id = ? AND updatedAtMs < ?")
             .execute(arguments: [StoredText.value(note.content), Timestamp.milliseconds(note.updatedAt),
@@ -114,8 +120,16 @@ struct SQLiteRows: ShardRows {
         try db.cachedStatement(sql: "DELETE FROM tombstone WHERE deletedAtMs < ?").execute(arguments: [milliseconds])
     }
 
-    func accountsWithRows() throws -> [UUID] {
-        try String.fetchAll(db, sql: "SELECT creator FROM note UNION SELECT creator FROM tombstone").compactMap(UUIDText.parse)
+    func accountsWithRows() throws -> [UUID: Int] {
+        var counts: [UUID: Int] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT creator, COUNT(*) FROM note GROUP BY creator
+            UNION ALL SELECT DISTINCT creator, 0 FROM tombstone
+            """) {
+            guard let creator = UUIDText.parse(row[0]) else { continue }
+            counts[creator] = max(counts[creator] ?? 0, row[1] as Int)
+        }
+        return counts
     }
 
     /// Reads a row of `SELECT \(columns)` by position: a lookup by column name folds case on

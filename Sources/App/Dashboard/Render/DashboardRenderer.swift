@@ -2,7 +2,7 @@
 enum DashboardRenderer {
     static func render(_ state: DashboardState, width: Int, height: Int, environment: RenderEnvironment) -> Grid {
         var grid = Grid(width: width, height: height, environment: environment)
-        guard let layout = Layout(width: width, height: height, shardCount: state.service?.placement.placement.shardCount ?? 2) else {
+        guard let layout = Layout(width: width, height: height, shardCount: state.service?.placement.placement.liveShards.count ?? 2) else {
             let notice = "Notely needs at least \(Layout.minimumWidth)×\(Layout.minimumHeight); this terminal is \(width)×\(height)."
             grid.put(notice, x: 0, y: max(0, height / 2), style: .role(.bad, bold: true), maxWidth: width)
             return grid

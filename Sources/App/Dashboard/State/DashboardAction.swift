@@ -31,6 +31,8 @@ enum DashboardEffect: Equatable, Sendable {
     case toggleLoad
     case moveAccount(UUID, toShard: Int)
     case growShards(to: Int)
+    case drainShard(Int)
+    case migrate(to: ShardEngine)
     /// Reload accounts and the notes of this account.
     case loadNotes(accountId: UUID?)
     case quit

@@ -142,6 +142,8 @@ enum DashboardUpdate {
         case .toggleLoad: return [.toggleLoad]
         case .moveAccount: return moveAccount(&state)
         case .addShard: return addShard(&state)
+        case .drainShard: return drainShard(&state)
+        case .migrate: return migrate(&state)
         case .showHelp:
             state.showHelp = true
             return []
@@ -225,27 +227,53 @@ enum DashboardUpdate {
 
     private static func clamp(_ index: Int, count: Int) -> Int { min(max(index, 0), count - 1) }
 
-    /// `m`: the selected account to the next shard (wrapping round).
+    /// `m`: the selected account to the next active shard (wrapping round).
     private static func moveAccount(_ state: inout DashboardState) -> [DashboardEffect] {
         guard let accountId = state.notes.selectedAccountId, let placement = state.service?.placement.placement else {
             report(&state, "select an account to move", isError: true)
             return []
         }
-        guard placement.shardCount > 1 else {
+        let active = placement.activeShards
+        guard active.count > 1 else {
             report(&state, "there is one shard only: + adds one", isError: true)
             return []
         }
-        return [.moveAccount(accountId, toShard: (placement.shard(of: accountId) + 1) % placement.shardCount)]
+        let next = active.first { $0 > placement.shard(of: accountId) } ?? active[0]
+        return [.moveAccount(accountId, toShard: next)]
     }
 
     /// `+`: one shard more.
     private static func addShard(_ state: inout DashboardState) -> [DashboardEffect] {
         guard let placement = state.service?.placement.placement else { return [] }
-        guard placement.shardCount < ShardedNoteStore.maxShards else {
+        guard placement.activeShards.count < ShardedNoteStore.maxShards else {
             report(&state, "\(ShardedNoteStore.maxShards) shards is the most", isError: true)
             return []
         }
-        return [.growShards(to: placement.shardCount + 1)]
+        return [.growShards(to: placement.activeShards.count + 1)]
+    }
+
+    /// `-`: the newest active shard drained and retired.
+    private static func drainShard(_ state: inout DashboardState) -> [DashboardEffect] {
+        guard let placement = state.service?.placement.placement, let newest = placement.activeShards.last else { return [] }
+        guard placement.activeShards.count > 1 else {
+            report(&state, "-: one active shard is the fewest", isError: true)
+            return []
+        }
+        return [.drainShard(newest)]
+    }
+
+    /// `M`: every note to the other engine — to PostgreSQL while any active shard is on
+    /// SQLite, back to SQLite once all are on PostgreSQL. PostgreSQL needs a server.
+    private static func migrate(_ state: inout DashboardState) -> [DashboardEffect] {
+        guard let view = state.service?.placement else { return [] }
+        let placement = view.placement
+        let target: ShardEngine = placement.activeShards.contains { placement.engine(of: $0) == .sqlite } ? .postgres : .sqlite
+        if target == .postgres, view.postgres == nil {
+            report(&state, "M: migrating needs a PostgreSQL server — start with scripts/run.sh --postgres (or notely --postgres URL)",
+                   isError: true)
+            return []
+        }
+        return [.migrate(to: target)]
     }
 
     private static func quit(_ state: inout DashboardState) -> [DashboardEffect] {

@@ -5,7 +5,7 @@ enum DashboardCommand: Sendable, Equatable {
     case moveUp, moveDown, switchFocus
     case newAccount, newNote, edit, delete
     case scrollLogsBack, scrollLogsForward
-    case moveAccount, addShard
+    case moveAccount, addShard, drainShard, migrate
     case cycleBottomView, cycleLogFilter
 }
 
@@ -60,6 +60,10 @@ enum Keymap {
                    line: ("m", "move"), rank: 5, pane: .shards),
         KeyBinding([.character("+")], .addShard, label: "+", help: "add a shard and rebalance the accounts, live",
                    line: ("+", "shard"), rank: 5, pane: .shards),
+        KeyBinding([.character("-")], .drainShard, label: "-", help: "drain the newest active shard and retire it, live",
+                   rank: 6, pane: .shards),
+        KeyBinding([.character("M")], .migrate, label: "M", help: "migrate every note to the other engine (SQLite ⇄ PostgreSQL), live",
+                   line: ("M", "migrate"), rank: 5, pane: .shards),
         KeyBinding([.character("g")], .toggleLoad, label: "g", help: "load generator on/off", line: ("g", "load"), rank: 5),
         KeyBinding([.character("v")], .cycleBottomView, label: "v", help: "bottom pane: logs, API figures, or the note whole",
                    line: ("v", "view"), rank: 4),
