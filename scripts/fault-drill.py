@@ -14,10 +14,13 @@ while a fault is injected, as docs/DEPLOYMENTS.md ("Faults") measures it.
                                                      # moves cross: 0 → 1 and 1 → 0 — under heavy writes
     scripts/fault-drill.py pg-restart                # pg_ctl restart -m fast of the PostgreSQL cluster
                                                      # scripts/run.sh --postgres started (--pg-dir)
+    scripts/fault-drill.py migrate                   # every note SQLite → PostgreSQL, with a kill -9 of the
+                                                     # serving proxy, a rollout and a server restart in the
+                                                     # middle, then back (scripts/run.sh --postgres)
 
 Prints requests, failures, stale reads, requests over 2 s, the longest request, the longest
 stretch without a successful answer, and checks that every acknowledged write is still there. Standard library only."""
-import argparse, json, os, signal, sqlite3, subprocess, threading, time, urllib.error, urllib.request
+import argparse, json, os, re, signal, sqlite3, subprocess, threading, time, urllib.error, urllib.request
 
 
 class Client(threading.Thread):
@@ -133,12 +136,13 @@ def seed(base, accounts, notes):
 
 
 def shard_files(data_dir):
-    """Note ids per shard file, read straight from SQLite (upper case, as stored)."""
-    shards, index = [], 0
-    while os.path.exists(f"{data_dir}/shard-{index}.sqlite"):
-        with sqlite3.connect(f"file:{data_dir}/shard-{index}.sqlite?mode=ro", uri=True) as db:
-            shards.append({row[0] for row in db.execute("SELECT id FROM note")})
-        index += 1
+    """Note ids per shard file there is (retired shards have none), read straight from SQLite
+    (upper case, as stored)."""
+    shards = []
+    for name in sorted(os.listdir(data_dir)):
+        if re.fullmatch(r"shard-\d+\.sqlite", name):
+            with sqlite3.connect(f"file:{data_dir}/{name}?mode=ro", uri=True) as db:
+                shards.append({row[0] for row in db.execute("SELECT id FROM note")})
     return shards
 
 
@@ -190,6 +194,39 @@ def pg_restart(args):
           f"server up: {wait_for(lambda: (placement().get('postgres') or {}).get('up'), 30)}")
 
 
+def migrate(args, deployment):
+    """Every note to PostgreSQL under load — a kill -9 of the serving proxy, a rollout and (with
+    --pg-dir) a server restart while notes move — then every note back to SQLite."""
+    placement = lambda: get(args.base, "/stats")["placement"]
+    for engine in ("postgres", "sqlite"):
+        started = time.monotonic()
+        answer = post(args.base, "/migrate", {"engine": engine})
+        print(f"migrate: {answer['from']} → {answer['to']}: shards {answer['draining']} → {answer['adding']}")
+        if engine == "postgres":
+            pid = deployment()["current"]["pid"]
+            os.kill(pid, signal.SIGKILL)
+            post(args.base, "/deploy")
+            print(f"migrate: killed the serving proxy (pid {pid}) and deploying v{deployment()['targetVersion']} "
+                  f"with {placement()['migration']} to go")
+            if os.path.isdir(args.pg_dir):
+                subprocess.run(["scripts/postgres.sh", "restart", args.pg_dir], check=True, stdout=subprocess.DEVNULL)
+                print(f"migrate: restarted the PostgreSQL cluster in {args.pg_dir}")
+        rates = []
+        def done():
+            now = placement()
+            if now["migration"] and now["migration"]["notesPerSecond"]:
+                rates.append(now["migration"]["notesPerSecond"])
+            return now["resharding"] is None
+        if not wait_for(done, 600):
+            raise SystemExit(f"migrate: the migration to {engine} did not finish")
+        now = placement()
+        shards = ", ".join(f"{name}: {shard['engine']} {shard['state']}" for name, shard in sorted(now["shards"].items()))
+        print(f"migrate: every note on {engine} after {time.monotonic() - started:.1f} s "
+              f"(peak {max(rates, default=0):.0f} notes/s); verified {now['verified']}, copied again {now['recopied']}; "
+              f"shards {shards}")
+    wait_for(lambda: deployment()["status"] == "READY", 600)
+
+
 def wait_for(condition, timeout=30.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -201,21 +238,22 @@ def wait_for(condition, timeout=30.0):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("fault", choices=["kill", "hang", "rollout-kill", "rollouts", "reshard", "cross", "pg-restart", "none"])
+    parser.add_argument("fault", choices=["kill", "hang", "rollout-kill", "rollouts", "reshard", "cross", "pg-restart", "migrate", "none"])
     parser.add_argument("--base", default="http://127.0.0.1:8080")
     parser.add_argument("--clients", type=int, default=6)
     parser.add_argument("--count", type=int, default=1, help="faults (or deploys) in a row")
     parser.add_argument("--settle", type=float, default=3.0, help="seconds of traffic after each fault")
     parser.add_argument("--to", type=int, default=4, help="reshard: the shard count to grow to")
-    parser.add_argument("--seed", type=int, default=300, help="reshard, cross: notes in each big account")
-    parser.add_argument("--big-accounts", type=int, default=None, help="reshard, cross: accounts seeded with notes (8, or 20 for cross)")
+    parser.add_argument("--seed", type=int, default=300, help="reshard, cross, migrate: notes in each big account")
+    parser.add_argument("--big-accounts", type=int, default=None,
+                        help="reshard, cross, migrate: accounts seeded with notes (8, or 20 for cross)")
     parser.add_argument("--growth-timeout", type=float, default=240, help="cross: seconds the growth may take")
     parser.add_argument("--data-dir", default=".notely", help="reshard: notely's data dir, to check the shard files")
-    parser.add_argument("--pg-dir", default=".notely/postgres", help="pg-restart: the cluster scripts/postgres.sh started")
+    parser.add_argument("--pg-dir", default=".notely/postgres", help="pg-restart, migrate: the cluster scripts/postgres.sh started")
     args = parser.parse_args()
 
     big = args.big_accounts or (20 if args.fault == "cross" else 8)
-    seeded = seed(args.base, big, args.seed) if args.fault in ("reshard", "cross") else {}
+    seeded = seed(args.base, big, args.seed) if args.fault in ("reshard", "cross", "migrate") else {}
 
     stats = Stats()
     clients = [Client(args.base, index, stats) for index in range(args.clients)]
@@ -249,6 +287,8 @@ def main():
             unfinished = not cross(args, deployment)
         elif args.fault == "pg-restart":
             pg_restart(args)
+        elif args.fault == "migrate":
+            migrate(args, deployment)
         elif args.fault == "rollouts":
             post(args.base, "/deploy")
             wait_for(lambda: deployment()["status"] != "READY", 10)

@@ -26,13 +26,13 @@ public final class RecentLatencies: Sendable {
         }
     }
 
-    /// The 95th percentile of the calls of the last `window` seconds, in seconds; nil with
+    /// The 99th percentile of the calls of the last `window` seconds, in seconds; nil with
     /// fewer than `minimumCount` of them (too few to say).
-    public func p95(window: Double = 2, minimumCount: Int = 20) -> Double? {
+    public func p99(window: Double = 2, minimumCount: Int = 20) -> Double? {
         let since = clock() - window
         var recent = samples.withLock { samples in samples.ring.filter { $0.at >= since }.map(\.seconds) }
         guard recent.count >= minimumCount else { return nil }
         recent.sort()
-        return recent[min(recent.count - 1, Int(Double(recent.count) * 0.95))]
+        return recent[min(recent.count - 1, Int(Double(recent.count) * 0.99))]
     }
 }

@@ -201,6 +201,6 @@ import TestSupport
         let files = try ShardFiles(dataDirectory: dataDir)
         #expect(files.duplicates.isEmpty)
         #expect(files.shards(holding: account) == [1 - from])
-        #expect(files.notes[1 - from].count == 800)
+        #expect(files.notes[1 - from]?.count == 800)
     }
 }

@@ -34,6 +34,13 @@ struct BenchCommand: AsyncParsableCommand {
                                valueName: "n"))
     var reshardNotes: Int?
 
+    @Option(help: ArgumentHelp("Notes of the data dir the migrate run moves to PostgreSQL and back (default 100000, 20000 with --quick).",
+                               valueName: "n"))
+    var migrateNotes: Int?
+
+    @Flag(help: "Only the migrate run (it needs --postgres URL).")
+    var onlyMigrate = false
+
     @Option(help: ArgumentHelp("The shards' --durability in every run.", valueName: "mode"))
     var durability: Durability = .default
 
@@ -55,7 +62,10 @@ struct BenchCommand: AsyncParsableCommand {
         if let reshardNotes, !(1...10_000).contains(reshardNotes) {
             throw ValidationError("--reshard-notes must be 1…10000, got \(reshardNotes)")
         }
-        if engines.contains(.postgres), (try? postgresURL()) == nil {
+        if let migrateNotes, !(500...10_000_000).contains(migrateNotes) {
+            throw ValidationError("--migrate-notes must be 500…10000000, got \(migrateNotes)")
+        }
+        if engines.contains(.postgres) || onlyMigrate, (try? postgresURL()) == nil {
             throw ValidationError("--engine postgres needs a server: give --postgres URL (or set \(PostgresSettings.environmentVariable))")
         }
     }
@@ -70,12 +80,21 @@ struct BenchCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let counts = clients?.counts ?? (quick ? [8] : [8, 1, 32])
-        let benchmarks = Benchmarks(clients: counts[0], sweep: Array(Set(counts)).sorted(),
+        var benchmarks = Benchmarks(clients: counts[0], sweep: Array(Set(counts)).sorted(),
                                     duration: .seconds(seconds ?? (quick ? 5 : 20)), deploys: deploys ?? (quick ? 3 : 10),
                                     rolloutWait: .seconds(quick ? 1 : 2), durability: durability,
                                     reshardAccounts: quick ? 20 : 40, reshardNotesPerAccount: reshardNotes ?? (quick ? 100 : 250),
                                     engines: engines, postgresURL: try postgresURL(), directory: directory,
                                     logger: Logger(label: "bench"))
+        benchmarks.migrateNotes = migrateNotes ?? (quick ? 20_000 : 100_000)
+        if onlyMigrate {
+            StandardError.writeLine("bench: migrate: \(benchmarks.migrateNotes) notes moved SQLite → PostgreSQL → SQLite under steady load…")
+            let migrate = try await benchmarks.measureMigrate()
+            print(migrate.table)
+            if let json { try JSONEncoder.pretty.encode(migrate).write(to: URL(fileURLWithPath: json)) }
+            fflush(nil)
+            return
+        }
         let figures = try await benchmarks.run { step in
             StandardError.writeLine("bench: \(step)…")
         }

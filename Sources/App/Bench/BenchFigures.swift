@@ -80,6 +80,8 @@ struct BenchFigures: Codable, Sendable {
     var rollout: Rollout
     var faults: [FaultRun]
     var reshard: Reshard
+    /// The live migration, when the run had a PostgreSQL server.
+    var migrate: Migrate?
     var proxyRssMB: Double
     /// The part of the resident memory that is the proxy's own (heap, stacks); the rest is
     /// shared code (the notely binary, the Swift runtime, Foundation) mapped by every process.
@@ -125,7 +127,7 @@ struct BenchFigures: Codable, Sendable {
               requests / failures     \(reshard.requests) / \(reshard.failures)   (target: 0 failures)
               p99 steady / reshard    \(String(format: "%.0f", reshard.p99UsSteady)) µs / \(String(format: "%.0f", reshard.p99UsDuringReshard)) µs = \(String(format: "%.2f", reshardRatio))×   (target ≤ 2×)
               longest steady / reshard \(String(format: "%.0f", reshard.longestMsSteady)) ms / \(String(format: "%.0f", reshard.longestMsDuringReshard)) ms   (target: none over 2 s)
-            proxy memory              RSS \(String(format: "%.1f", proxyRssMB)) MB, PSS \(String(format: "%.1f", proxyPssMB)) MB, USS \(String(format: "%.1f", proxyUssMB)) MB   (target: USS ≤ 8 MB)
+            \(migrate.map { $0.table + "\n" } ?? "")proxy memory              RSS \(String(format: "%.1f", proxyRssMB)) MB, PSS \(String(format: "%.1f", proxyPssMB)) MB, USS \(String(format: "%.1f", proxyUssMB)) MB   (target: USS ≤ 8 MB)
             """
     }
 }

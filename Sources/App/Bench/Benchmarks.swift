@@ -18,6 +18,9 @@ struct Benchmarks {
     /// The data the `reshard` run grows 2 → 3 shards under load: accounts, and notes each.
     let reshardAccounts: Int
     let reshardNotesPerAccount: Int
+    /// The notes of the data dir the `migrate` run moves to PostgreSQL and back (it runs when a
+    /// server is given).
+    var migrateNotes = 100_000
     /// Engines `direct` and `proxied` run on besides (SQLite's are the main runs).
     var engines: [ShardEngine] = [.sqlite]
     /// The server of the `postgres` runs.
@@ -53,13 +56,18 @@ struct Benchmarks {
         let faults = try await measureFaults()
         progress("reshard: \(reshardAccounts) accounts × \(reshardNotesPerAccount) notes grown 2 → 3 shards during a rollout under steady load")
         let reshard = try await measureReshard()
+        var migrate: BenchFigures.Migrate?
+        if postgresURL != nil {
+            progress("migrate: \(migrateNotes) notes moved SQLite → PostgreSQL → SQLite under steady load")
+            migrate = try await measureMigrate()
+        }
         #if DEBUG
         let build = "debug"
         #else
         let build = "release"
         #endif
         return BenchFigures(direct: direct, rpcFloor: floors[clients]!, proxied: mixes[clients]!, sweep: points,
-                            engines: engineRuns, rollout: rollout, faults: faults, reshard: reshard,
+                            engines: engineRuns, rollout: rollout, faults: faults, reshard: reshard, migrate: migrate,
                             proxyRssMB: memory.rss, proxyPrivateMB: memory.anonymous, proxyUssMB: memory.uss, proxyPssMB: memory.pss,
                             clients: clients, secondsPerRun: Double(duration.components.seconds), build: build,
                             durability: durability.rawValue)
@@ -196,21 +204,32 @@ struct Benchmarks {
 
     /// Takes the queued moves' steps until none is left, paced as the placement worker paces
     /// them (`MovePacer`); answers how many steps it took.
-    private func stepUntilDone(_ controller: DeploymentController) async throws -> Int {
+    func stepUntilDone(_ controller: DeploymentController) async throws -> Int {
         var pacer = MovePacer()
-        pacer.observeSteady(p95: controller.recentLatencies.p95())
+        pacer.observeSteady(p99: controller.recentLatencies.p99())
         var steps = 0
+        var stepping = 0.0, pausing = 0.0, backOffs = 0
+        let trace = ProcessInfo.processInfo.environment["NOTELY_PACER_TRACE"] != nil
         while true {
             let started = ContinuousClock.now
             let placement = try await controller.stepPlacement(batch: pacer.batch)
             steps += 1
-            guard placement.hasWork else { return steps }
-            pacer.adapt(stepSeconds: (ContinuousClock.now - started).seconds, p95: controller.recentLatencies.p95())
+            let took = (ContinuousClock.now - started).seconds
+            stepping += took
+            guard placement.hasWork else {
+                if trace {
+                    StandardError.writeLine("\(steps) steps: \(String(format: "%.2f", stepping)) s stepping, \(String(format: "%.2f", pausing)) s pausing, \(backOffs) back-offs")
+                }
+                return steps
+            }
+            pacer.adapt(stepSeconds: took, p99: controller.recentLatencies.p99())
+            if pacer.backingOff > 0 { backOffs += 1 }
+            pausing += pacer.pause
             try await Task.sleep(for: .seconds(pacer.pause))
         }
     }
 
-    private func startController(_ name: String, rolloutWait: Duration? = nil) async throws -> DeploymentController {
+    func startController(_ name: String, rolloutWait: Duration? = nil) async throws -> DeploymentController {
         var launch = launchConfiguration()
         launch.dataDirectory = directory.appendingPathComponent(name).path
         let controller = DeploymentController(configuration: .init(launch: launch, rolloutWait: rolloutWait ?? self.rolloutWait), stats: StatsCollector(),
@@ -222,9 +241,9 @@ struct Benchmarks {
 
     /// Starts the steady load, warms it up for a second, and records one `duration` of it as
     /// the phase "steady" — what every run that changes something is compared with.
-    private func steadyWindow(through controller: DeploymentController) async throws -> (LatencyRecorder, Task<Void, Never>) {
+    func steadyWindow(through controller: DeploymentController, paced interval: Duration? = nil) async throws -> (LatencyRecorder, Task<Void, Never>) {
         let recorder = LatencyRecorder()
-        let load = steadyLoad(through: controller, recorder: recorder)
+        let load = steadyLoad(through: controller, recorder: recorder, paced: interval)
         try await Task.sleep(for: .seconds(1))
         recorder.setPhase("steady")
         try await Task.sleep(for: duration)
@@ -232,8 +251,9 @@ struct Benchmarks {
     }
 
     /// `clients` loops of the op mix through the controller, each call recorded in the phase
-    /// it began in, until cancelled.
-    private func steadyLoad(through controller: DeploymentController, recorder: LatencyRecorder) -> Task<Void, Never> {
+    /// it began in, until cancelled: back to back, or one call every `interval` a client.
+    private func steadyLoad(through controller: DeploymentController, recorder: LatencyRecorder,
+                            paced interval: Duration? = nil) -> Task<Void, Never> {
         recorder.setPhase("warmup")
         let clients = clients
         return Task {
@@ -250,6 +270,7 @@ struct Benchmarks {
                             do { try await workload.step(using: &random) } catch { failed = true }
                             if Task.isCancelled { break }   // stopped mid-call at the end: not a failure
                             recorder.record((ContinuousClock.now - begin).microseconds, phase: phase, failed: failed)
+                            if let interval { try? await Task.sleep(until: begin + interval) }
                         }
                     }
                 }

@@ -1,48 +1,76 @@
 /// How big a move's next step is and how long the worker pauses after it: as fast as the load
 /// allows (docs/RESHARDING.md, "How fast notes move").
 ///
-/// A step holds two shards' write locks and the proxy's one store thread, so every other call
-/// on those waits for it. Two rules keep that wait small:
-/// - a step should take about `targetStep`: the batch grows while steps are quicker, and
-///   shrinks when slower;
-/// - steps take at most a third of the time (`pause` ≥ 2 × the step), and when the other
-///   calls' p95 rises past twice what it was before the moves started, the batch halves and
-///   the pause doubles until it comes down.
+/// A step holds two shards' write locks and the proxy's one store thread, so a call that
+/// arrives during it waits for it — at most one step. So the pacing bounds the step, not the
+/// calls:
+/// - a step should take a little less than the other calls' p99 before the change — but at
+///   least twice the quickest step seen, so at least half of a step moves notes rather than
+///   paying its fixed round trips (`targetStep`, 1–20 ms): the batch grows while steps are
+///   quicker and shrinks when slower, so a call waits for a step about as long as calls take
+///   anyway;
+/// - while other calls run, steps take at most two thirds of the time (the pause is at least
+///   half the step), which leaves the calls CPU; with none, steps run back to back;
+/// - when the calls' p99 jumps past twice what it has been lately, the batch shrinks and the
+///   pause grows (up to 100 ms, so the change always goes on) until it comes down. "Lately"
+///   follows the p99 slowly — a jump passes, a new level is learnt — because the p99 moves
+///   for reasons of its own during a migration: calls of accounts already on PostgreSQL take
+///   longer than on SQLite, at any pace.
 /// Pure: the worker feeds it what it measured.
 struct MovePacer: Equatable {
-    static let minBatch = 20
+    static let minBatch = 50
     static let maxBatch = 2_000
-    static let targetStep = 0.004
-    static let minPause = 0.002
-    static let maxPause = 0.5
+    static let defaultTargetStep = 0.01
+    static let maxPause = 0.1
 
     var batch = 200
     /// Seconds to wait before the next step.
-    var pause = 0.02
-    /// The other calls' p95 while nothing moved, in seconds (nil until measured).
+    var pause = 0.0
+    /// The other calls' p99 while nothing moved, in seconds (nil until measured).
     var baseline: Double?
-    /// Steps the p95 was too high for, in a row (the pause grows with them).
+    /// Their p99 during the change, a slow-moving average.
+    var lately: Double?
+    /// Steps the p99 was too high for, in a row.
     var backingOff = 0
+    /// The quickest step of this change: about what a step costs whatever its batch.
+    var quickestStep: Double?
 
-    /// Learns the steady p95 (while no move runs), a slow-moving average.
-    mutating func observeSteady(p95: Double?) {
-        guard let p95 else { return }
-        baseline = baseline.map { $0 * 0.8 + p95 * 0.2 } ?? p95
+    /// How long a step should take: a little less than the other calls take anyway, and at
+    /// least twice a step's fixed cost.
+    var targetStep: Double {
+        let fixed = 2 * (quickestStep ?? 0)
+        return min(0.02, max(0.001, fixed, baseline.map { $0 * 0.8 } ?? Self.defaultTargetStep))
     }
 
-    /// After a step that took `seconds`, with the other calls' p95 now (nil: too few calls
-    /// to say, so only the step's own time counts).
-    mutating func adapt(stepSeconds seconds: Double, p95: Double?) {
-        if let p95, let baseline, p95 > 2 * max(baseline, 0.001) {
+    /// Learns the steady p99 (while no move runs), a slow-moving average.
+    mutating func observeSteady(p99: Double?) {
+        lately = nil
+        quickestStep = nil
+        guard let p99 else { return }
+        baseline = baseline.map { $0 * 0.8 + p99 * 0.2 } ?? p99
+    }
+
+    /// After a step that took `seconds`, with the other calls' p99 now (nil: too few calls
+    /// to say — nothing to slow down, so steps run back to back).
+    mutating func adapt(stepSeconds seconds: Double, p99: Double?) {
+        quickestStep = min(quickestStep ?? seconds, seconds)
+        let scale = min(1.5, max(0.5, targetStep / max(seconds, 0.0001)))
+        guard let p99 else {
+            batch = min(Self.maxBatch, max(Self.minBatch, Int(Double(batch) * scale)))
+            pause = 0
+            return
+        }
+        let reference = max(lately ?? baseline ?? p99, baseline ?? 0)
+        lately = (lately ?? baseline ?? p99) * 0.95 + p99 * 0.05
+        if p99 > 2 * reference + 0.001 {
             backingOff += 1
-            batch = max(Self.minBatch, batch / 2)
-            pause = min(Self.maxPause, max(pause, seconds) * 2)
+            batch = max(Self.minBatch, Int(Double(batch) * 0.7))
+            pause = min(Self.maxPause, max(pause * 1.5, seconds, 0.005))
             return
         }
         backingOff = 0
-        let scale = min(1.5, max(0.5, Self.targetStep / max(seconds, 0.0001)))
         batch = min(Self.maxBatch, max(Self.minBatch, Int(Double(batch) * scale)))
-        pause = min(Self.maxPause, max(Self.minPause, 2 * seconds, pause * 0.8))
+        pause = min(Self.maxPause, max(seconds / 2, pause * 0.7))
     }
 }
 

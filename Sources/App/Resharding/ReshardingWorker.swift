@@ -23,8 +23,8 @@ final class ReshardingWorker: Service, Sendable {
 
     private let notes: any NoteStore
     private let accounts: any AccountStore
-    /// The other calls' p95 lately, in seconds (nil: too few calls): what the pacing backs off on.
-    private let recentP95: @Sendable () -> Double?
+    /// The other calls' p99 lately, in seconds (nil: too few calls): what the pacing backs off on.
+    private let recentP99: @Sendable () -> Double?
     private let logger: Logger
     private let latest: Mutex<PlacementView>
     /// Fulfilled to end an idle wait at once (a move or a change was just queued).
@@ -33,11 +33,11 @@ final class ReshardingWorker: Service, Sendable {
     private let waiting = Mutex<[AsyncPromise<Void>]>([])
 
     init(notes: any NoteStore, accounts: any AccountStore, initial: PlacementView, logger: Logger,
-         recentP95: @escaping @Sendable () -> Double? = { nil }) {
+         recentP99: @escaping @Sendable () -> Double? = { nil }) {
         self.notes = notes
         self.accounts = accounts
         self.logger = logger
-        self.recentP95 = recentP95
+        self.recentP99 = recentP99
         latest = Mutex(initial)
     }
 
@@ -104,11 +104,11 @@ final class ReshardingWorker: Service, Sendable {
                 if failing { logger.info("placement steps work again") }
                 failing = false
                 if stepped.hasWork {
-                    pacer.adapt(stepSeconds: stepSeconds, p95: recentP95())
+                    pacer.adapt(stepSeconds: stepSeconds, p99: recentP99())
                     try? await Task.sleep(for: .seconds(pacer.pause))
                     continue
                 }
-                pacer.observeSteady(p95: recentP95())
+                pacer.observeSteady(p99: recentP99())
             } catch {
                 for caller in answering { caller.fulfill(()) }
                 if Task.isCancelled { return }

@@ -142,7 +142,7 @@ final class NotelyService: Sendable {
         let placement = ReshardingWorker(notes: notes, accounts: accounts,
                                         initial: try await ReshardingWorker.read(notes: notes, accounts: accounts),
                                         logger: Logger(label: "placement"),
-                                        recentP95: { [controller] in controller.recentLatencies.p95() })
+                                        recentP99: { [controller] in controller.recentLatencies.p99() })
         let actions = NotelyActions(accounts: accounts, notes: notes, controller: controller, placement: placement)
         return NotelyService(options: options, stats: stats, logs: logs, controller: controller, accounts: accounts,
                              actions: actions, lock: lock, logger: logger)

@@ -29,7 +29,7 @@ protocol ShardRows {
     /// Deletes an account's notes after `from` and up to `through` in list order (nil: no bound).
     func deleteNotes(of creator: UUID, after from: NoteKey?, through: NoteKey?) throws
     /// Deletes up to `limit` of an account's rows — notes first, then tombstones; returns how
-    /// many went (0: none are left).
+    /// many went (fewer than `limit`: none are left).
     func deleteSomeRows(of creator: UUID, limit: Int) throws -> Int
 
     /// An account's tombstones: all of them, or the one of note `id`.

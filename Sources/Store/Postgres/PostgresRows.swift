@@ -109,9 +109,9 @@ struct PostgresRows: ShardRows {
     func deleteSomeRows(of creator: UUID, limit: Int) throws -> Int {
         let notes = try run("DELETE FROM \(schema.notes) WHERE ctid IN (SELECT ctid FROM \(schema.notes) WHERE creator = $1 LIMIT \(limit))",
                             creator.storageText)
-        if notes > 0 { return notes }
-        return try run("DELETE FROM \(schema.tombstones) WHERE ctid IN (SELECT ctid FROM \(schema.tombstones) WHERE creator = $1 LIMIT \(limit))",
-                       creator.storageText)
+        guard notes < limit else { return notes }
+        return notes + (try run("DELETE FROM \(schema.tombstones) WHERE ctid IN (SELECT ctid FROM \(schema.tombstones) WHERE creator = $1 LIMIT \(limit - notes))",
+                                creator.storageText))
     }
 
     func tombstones(of creator: UUID, id: UUID?) throws -> [Tombstone] {

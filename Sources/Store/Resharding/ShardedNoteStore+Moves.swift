@@ -117,8 +117,8 @@ extension ShardedNoteStore {
     }
 
     /// Deletes a batch of the rows (notes, then tombstones) the account left on its old shard;
-    /// when none are left, the move is done (and the row goes if the account is where the rule
-    /// places it).
+    /// when none are left — the batch was not full —, the move is done (and the row goes if the
+    /// account is where the rule places it).
     private func cleanUp(_ row: PlacementRow, on leftover: Int, batch: Int, deadline: Date?) async throws {
         let leftoverShard = try shard(leftover)
         let deleted = try await mappingErrors(shard: leftoverShard.name) {
@@ -126,7 +126,7 @@ extension ShardedNoteStore {
                 try held[leftover].deleteSomeRows(of: row.accountId, limit: batch)
             }
         }
-        guard deleted == 0 else { return }
+        guard deleted < batch else { return }
         try placement.write(deadline: deadline) { db in
             let state = try PlacementDatabase.state(in: db)
             guard state.row(of: row.accountId) == row else { return }

@@ -83,10 +83,11 @@ struct SQLiteRows: ShardRows {
     func deleteSomeRows(of creator: UUID, limit: Int) throws -> Int {
         try db.cachedStatement(sql: "DELETE FROM note WHERE rowid IN (SELECT rowid FROM note WHERE creator = ? LIMIT ?)")
             .execute(arguments: [creator.storageText, limit])
-        if db.changesCount > 0 { return db.changesCount }
+        let notes = db.changesCount
+        guard notes < limit else { return notes }
         try db.cachedStatement(sql: "DELETE FROM tombstone WHERE rowid IN (SELECT rowid FROM tombstone WHERE creator = ? LIMIT ?)")
-            .execute(arguments: [creator.storageText, limit])
-        return db.changesCount
+            .execute(arguments: [creator.storageText, limit - notes])
+        return notes + db.changesCount
     }
 
     func tombstones(of creator: UUID, id: UUID?) throws -> [Tombstone] {
