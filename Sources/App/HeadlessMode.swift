@@ -39,6 +39,7 @@ extension NotelyCommand {
         service.rolloutWait = .milliseconds(Int64(rolloutWait * 1000))
         service.load = noLoad ? nil : .init(accounts: accounts, requestsPerMinute: rpm)
         service.rebuild = rebuild
+        service.moveBatch = moveBatch
         return service
     }
 }

@@ -68,6 +68,12 @@ struct NotelyCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Requests per minute of the load generator, across all its accounts.", valueName: "n"))
     var rpm = 600
 
+    @Option(help: ArgumentHelp("""
+        At most this many notes a step of a move copies or cleans up (default: as many as the load allows). \
+        A small number slows moves down to watch them.
+        """, valueName: "n"))
+    var moveBatch: Int?
+
     @Flag(help: "Run `swift build` before each new proxy version, so edited code ships with a deploy.")
     var rebuild = false
 
@@ -108,6 +114,9 @@ struct NotelyCommand: AsyncParsableCommand {
         if !(0...65535).contains(port) { throw ValidationError("--port must be 0…65535, got \(port)") }
         if let shards, !(1...ShardedNoteStore.maxShards).contains(shards) {
             throw ValidationError("--shards must be 1…\(ShardedNoteStore.maxShards), got \(shards)")
+        }
+        if let moveBatch, !(1...MovePacer.maxBatch).contains(moveBatch) {
+            throw ValidationError("--move-batch must be 1…\(MovePacer.maxBatch), got \(moveBatch)")
         }
         if !(rolloutWait >= 0 && rolloutWait <= 3600) { throw ValidationError("--rollout-wait must be 0…3600 seconds, got \(rolloutWait)") }
         if !(1...1000).contains(accounts) { throw ValidationError("--accounts must be 1…1000, got \(accounts)") }

@@ -52,7 +52,7 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: directory) }
         let output = directory.appendingPathComponent("figures.json")
         let (status, text) = try runProcess(try notelyExecutable(),
-                                                        ["bench", "--quick", "--clients", "2,1", "--seconds", "1", "--deploys", "1", "--reshard-notes", "3",
+                                                        ["bench", "--quick", "--clients", "2,1", "--seconds", "1", "--deploys", "1", "--reshard-notes", "3", "--migrate-notes", "500",
                                              "--engine", "sqlite,postgres", "--postgres", try TestPostgres.url(), "--json", output.path],
                                                         currentDirectory: directory)
         #expect(status == 0, "\(text)")
@@ -64,6 +64,10 @@ import TestSupport
         #expect(faults.allSatisfy { $0["failures"] as? Int == 0 }, "\(faults)")
         let reshard = try #require(json["reshard"] as? [String: Any])
         #expect(reshard["failures"] as? Int == 0 && (reshard["notesPerShard"] as? [Int])?.count == 3, "\(reshard)")
+        let migrate = try #require(json["migrate"] as? [String: Any])
+        let legs = try #require(migrate["legs"] as? [[String: Any]])
+        #expect(legs.map { $0["to"] as? String } == ["postgres", "sqlite"] && legs.allSatisfy { $0["failures"] as? Int == 0 }, "\(migrate)")
+        #expect(migrate["recopied"] as? Int == 0 && migrate["verified"] as? Int ?? 0 >= 2, "\(migrate)")
         let sweep = try #require(json["sweep"] as? [[String: Any]])
         #expect(sweep.map { $0["clients"] as? Int } == [1, 2], "\(sweep)")
         let proxied = try #require(json["proxied"] as? [String: Any])

@@ -78,7 +78,9 @@ import TestSupport
         let cluster = try PrivatePostgresCluster()
         let directory = TemporaryDirectory("notely-migrate")
         let dataDir = directory.path + "/.notely"
-        let notely = try await HeadlessProcess(arguments: ["--no-load", "--rollout-wait", "2", "--postgres", cluster.url], in: directory)
+        // At most 50 notes a step, so the faults land while the notes move.
+        let notely = try await HeadlessProcess(arguments: ["--no-load", "--rollout-wait", "2", "--move-batch", "50", "--postgres", cluster.url],
+                                               in: directory)
         let seeded = try await seed(notely, accounts: 12, notes: 150)
         let load = RESTLoad(baseURL: notely.baseURL)
         #expect(await eventually { load.successes >= 100 }, "the load never got going: \(load.failures.prefix(3))")
@@ -133,7 +135,9 @@ import TestSupport
         let url = try TestPostgres.url()
         let directory = TemporaryDirectory("notely-migrate-kill")
         let dataDir = directory.path + "/.notely"
-        var notely = try await HeadlessProcess(arguments: ["--no-load", "--postgres", url], in: directory)
+        // 20 notes a step: the migration takes long enough to be killed in twice.
+        let arguments = ["--no-load", "--move-batch", "20", "--postgres", url]
+        var notely = try await HeadlessProcess(arguments: arguments, in: directory)
         let seeded = try await seed(notely, accounts: 16, notes: 120)
         try await migrate(notely, to: "postgres")
         var kills = 0
@@ -149,7 +153,7 @@ import TestSupport
             kill(notely.process.processIdentifier, SIGKILL)
             _ = await notely.waitForExit()
             kills += 1
-            notely = try await HeadlessProcess(arguments: ["--no-load", "--postgres", url], in: directory)
+            notely = try await HeadlessProcess(arguments: arguments, in: directory)
         }
         #expect(kills >= 1, "the migration ended before notely could be killed in it")
         #expect(await waitForMigration(notely, to: "postgres"), "the migration never finished: \(notely.log.suffix(3000))")

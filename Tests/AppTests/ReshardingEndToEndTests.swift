@@ -164,7 +164,9 @@ import TestSupport
     @Test func aMoveInterruptedByKillingNotelyFinishesAfterARestart() async throws {
         let directory = TemporaryDirectory("notely-move-kill")
         let dataDir = directory.path + "/.notely"
-        var notely = try await HeadlessProcess(arguments: ["--no-load"], in: directory)
+        // 20 notes a step: a move of 800 takes 80 steps, so each phase lasts long enough to kill in.
+        let arguments = ["--no-load", "--move-batch", "20"]
+        var notely = try await HeadlessProcess(arguments: arguments, in: directory)
         let seeded = try await seed(notely, perShard: 1, of: 1, notes: 800)
         let account = try require(seeded.values.first)
         let from = try require(try await notely.request(.GET, "/accounts/\(account)").json["shard"] as? Int)
@@ -188,7 +190,7 @@ import TestSupport
             #expect(await notely.waitForExit() == SIGKILL)
             let files = try ShardFiles(dataDirectory: dataDir)
             #expect(Set(seeded.keys.map { $0.uppercased() }).isSubset(of: files.allIds), "killed while \(phase): a note is on no shard")
-            notely = try await HeadlessProcess(arguments: ["--no-load"], in: directory)
+            notely = try await HeadlessProcess(arguments: arguments, in: directory)
             let notes = try require(try await notely.request(.GET, "/accounts/\(account)/notes").json as? [[String: Any]])
             #expect(Set(notes.compactMap { $0["id"] as? String }) == Set(seeded.keys), "after a kill while \(phase)")
         }

@@ -7,15 +7,15 @@ import TestSupport
 /// `notely` parent) is tested in AppTests; these tests drive the mechanism directly.
 @Suite struct ParentLifelineTests {
     /// Starts a proxy whose lifeline is `stdin`; its log lines collect in `output`.
-    func spawnProxy(parentPid: Int32, directory: TemporaryDirectory, output: Shared<String> = Shared("")) throws -> (Process, Pipe) {
+    func spawnProxy(parentPid: Int32, directory: TemporaryDirectory, output: Shared<String> = Shared("")) throws -> (Process, LifelinePipe) {
         let process = Process()
         process.executableURL = try notelyExecutable()
         process.arguments = ["--proxy", "--data-dir", directory.path, "--proxy-id", "4"]
         var environment = ProcessInfo.processInfo.environment
         environment[ParentLifeline.parentPidVariable] = String(parentPid)
         process.environment = environment
-        let stdin = Pipe()
-        process.standardInput = stdin
+        let stdin = try LifelinePipe()
+        process.standardInput = stdin.fileHandleForReading
         process.standardOutput = FileHandle.nullDevice
         let stderr = Pipe()
         process.standardError = stderr
@@ -33,7 +33,8 @@ import TestSupport
         #expect(await eventually { output.value.contains("serving") }, "the proxy should serve while its parent lives: \(output.value)")
         #expect(process.isRunning)
         try stdin.fileHandleForWriting.close()   // what the kernel does when the parent dies
-        #expect(await eventually(timeout: .seconds(30)) { !process.isRunning })
+        // `#require`: `terminationStatus` of a process still running traps.
+        try #require(await eventually(timeout: .seconds(30)) { !process.isRunning }, "still running: \(output.value)")
         #expect(process.terminationStatus == 0)
         #expect(await eventually { output.value.contains("parent process is gone") }, "\(output.value)")
     }

@@ -16,8 +16,8 @@ public final class HeadlessProcess: Sendable {
         process.executableURL = try notelyExecutable()
         process.arguments = ["--headless", "--port", "0"] + arguments
         process.currentDirectoryURL = directory.url
-        let stdin = Pipe()
-        process.standardInput = stdin
+        let stdin = try LifelinePipe()
+        process.standardInput = stdin.fileHandleForReading
         var environment = ProcessInfo.processInfo.environment
         environment[ParentLifeline.parentPidVariable] = String(getpid())
         process.environment = environment

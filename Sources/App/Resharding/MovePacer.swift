@@ -24,6 +24,8 @@ struct MovePacer: Equatable {
     static let maxPause = 0.1
 
     var batch = 200
+    /// The most notes a step takes (`--move-batch`; else `maxBatch`).
+    var batchCap = Self.maxBatch
     /// Seconds to wait before the next step.
     var pause = 0.0
     /// The other calls' p99 while nothing moved, in seconds (nil until measured).
@@ -34,6 +36,11 @@ struct MovePacer: Equatable {
     var backingOff = 0
     /// The quickest step of this change: about what a step costs whatever its batch.
     var quickestStep: Double?
+
+    init(batchCap: Int? = nil) {
+        self.batchCap = batchCap ?? Self.maxBatch
+        batch = min(batch, self.batchCap)
+    }
 
     /// How long a step should take: a little less than the other calls take anyway, and at
     /// least twice a step's fixed cost.
@@ -56,7 +63,7 @@ struct MovePacer: Equatable {
         quickestStep = min(quickestStep ?? seconds, seconds)
         let scale = min(1.5, max(0.5, targetStep / max(seconds, 0.0001)))
         guard let p99 else {
-            batch = min(Self.maxBatch, max(Self.minBatch, Int(Double(batch) * scale)))
+            batch = bounded(Int(Double(batch) * scale))
             pause = 0
             return
         }
@@ -64,13 +71,17 @@ struct MovePacer: Equatable {
         lately = (lately ?? baseline ?? p99) * 0.95 + p99 * 0.05
         if p99 > 2 * reference + 0.001 {
             backingOff += 1
-            batch = max(Self.minBatch, Int(Double(batch) * 0.7))
+            batch = bounded(Int(Double(batch) * 0.7))
             pause = min(Self.maxPause, max(pause * 1.5, seconds, 0.005))
             return
         }
         backingOff = 0
-        batch = min(Self.maxBatch, max(Self.minBatch, Int(Double(batch) * scale)))
+        batch = bounded(Int(Double(batch) * scale))
         pause = min(Self.maxPause, max(seconds / 2, pause * 0.7))
+    }
+
+    private func bounded(_ batch: Int) -> Int {
+        min(batchCap, max(min(Self.minBatch, batchCap), batch))
     }
 }
 

@@ -25,6 +25,8 @@ final class ReshardingWorker: Service, Sendable {
     private let accounts: any AccountStore
     /// The other calls' p99 lately, in seconds (nil: too few calls): what the pacing backs off on.
     private let recentP99: @Sendable () -> Double?
+    /// How the first step is paced (and the largest batch it may take).
+    private let initialPacer: MovePacer
     private let logger: Logger
     private let latest: Mutex<PlacementView>
     /// Fulfilled to end an idle wait at once (a move or a change was just queued).
@@ -33,8 +35,9 @@ final class ReshardingWorker: Service, Sendable {
     private let waiting = Mutex<[AsyncPromise<Void>]>([])
 
     init(notes: any NoteStore, accounts: any AccountStore, initial: PlacementView, logger: Logger,
-         recentP99: @escaping @Sendable () -> Double? = { nil }) {
+         pacer: MovePacer = MovePacer(), recentP99: @escaping @Sendable () -> Double? = { nil }) {
         self.notes = notes
+        initialPacer = pacer
         self.accounts = accounts
         self.logger = logger
         self.recentP99 = recentP99
@@ -69,7 +72,7 @@ final class ReshardingWorker: Service, Sendable {
 
     private func work() async {
         var failing = false
-        var pacer = MovePacer()
+        var pacer = initialPacer
         var rate = MoveRate()
         var counted = -Double.infinity
         while !Task.isCancelled {

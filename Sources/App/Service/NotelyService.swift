@@ -36,6 +36,8 @@ final class NotelyService: Sendable {
         var rolloutWait: Duration = .seconds(30)
         var load: LoadGenerator.Configuration? = .init(accounts: 5, requestsPerMinute: 600)
         var rebuild = false
+        /// `--move-batch`: the most notes a step of a move takes (nil: as the load allows).
+        var moveBatch: Int?
         var workingDirectory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         var executable = ProxyLaunchConfiguration.currentExecutable()
         /// How long a new version may take to answer `Ready` before it is given up.
@@ -142,6 +144,7 @@ final class NotelyService: Sendable {
         let placement = ReshardingWorker(notes: notes, accounts: accounts,
                                         initial: try await ReshardingWorker.read(notes: notes, accounts: accounts),
                                         logger: Logger(label: "placement"),
+                                        pacer: MovePacer(batchCap: options.moveBatch),
                                         recentP99: { [controller] in controller.recentLatencies.p99() })
         let actions = NotelyActions(accounts: accounts, notes: notes, controller: controller, placement: placement)
         return NotelyService(options: options, stats: stats, logs: logs, controller: controller, accounts: accounts,

@@ -73,9 +73,14 @@ public final class DataProxyProcess: Sendable {
         if let url = configuration.postgresURL { environment[PostgresSettings.environmentVariable] = url }
         process.environment = environment
 
-        let stdin = Pipe()
+        let stdin: LifelinePipe
+        do {
+            stdin = try LifelinePipe()
+        } catch {
+            throw ProxyLaunchError(description: "cannot make the proxy's lifeline pipe: \(error)")
+        }
         let listening = AsyncPromise<Int>()
-        process.standardInput = stdin
+        process.standardInput = stdin.fileHandleForReading
         process.standardOutput = readListeningLine(into: listening, then: configuration.logCapture, id: id)
         process.standardError = pipeLines(into: configuration.logCapture, source: "v\(id).err", prefix: "[v\(id)] ")
         let exit = ProcessExit()

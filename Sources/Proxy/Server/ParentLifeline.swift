@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// How a proxy child knows its parent is gone, even after a `kill -9`.
 ///
@@ -8,6 +9,11 @@ import Foundation
 /// fires when the *thread* that spawned the child exits, this follows the whole process. The
 /// race at start (the parent dying before the child watches) is closed twice: EOF is sticky,
 /// and the child also compares `getppid()` with the pid the parent passed in.
+///
+/// The end of file can fail to come: a sibling spawned by the same parent at the moment the
+/// pipe was open inherits its write end (seen when a test process that started many `notely`s
+/// at once crashed: none of them stopped, each holding the others' lifelines). So the child
+/// also looks at `getppid()` twice a second: once the parent is gone the child has another.
 public enum ParentLifeline {
     public static let parentPidVariable = "NOTELY_PARENT_PID"
 
@@ -17,10 +23,19 @@ public enum ParentLifeline {
                              onParentGone: @escaping @Sendable () -> Void) -> Bool {
         guard let expected = environment[parentPidVariable].flatMap(Int32.init) else { return true }
         if getppid() != expected { return false }
+        let fired = Mutex(false)
+        let gone: @Sendable () -> Void = {
+            guard fired.withLock({ fired in defer { fired = true }; return !fired }) else { return }
+            onParentGone()
+        }
         Thread.detachNewThread {
             // Reads through signals (EINTR): only end of file means the parent is gone.
             _ = PipeReader.readToEnd(FileHandle.standardInput)
-            onParentGone()
+            gone()
+        }
+        Thread.detachNewThread {
+            while getppid() == expected { usleep(500_000) }
+            gone()
         }
         return true
     }
