@@ -135,4 +135,41 @@ struct Tmux {
         #expect(status == 2)
         #expect(output.contains("--headless"))
     }
+    /// The migration as a presenter shows it: `M` moves every note of the running demo to
+    /// PostgreSQL under the built-in load, `M` again brings them back; the header's failure and
+    /// miss counts stay 0 throughout, and the Shards pane shows the engines change.
+    @Test func theMigrationDemo() async throws {
+        let directory = TemporaryDirectory("notely-e2e-migrate")
+        let port = try freePort()
+        let exitFile = directory.path + "/exit-status"
+        let tmux = Tmux()
+        defer { tmux.kill() }
+        let command = "cd '\(directory.path)' && TERM=xterm-256color '\(try notelyExecutable().path)' --port \(port) "
+            + "--data-dir data --postgres '\(try TestPostgres.url())'; echo $? > '\(exitFile)'; sleep 60"
+        try tmux.start(command, width: 120, height: 40)
+        let base = "http://127.0.0.1:\(port)"
+        #expect(await tmux.waitFor { ["s0 sqlite", "s1 sqlite", "pg up"].allSatisfy($0.contains) }, "\(tmux.screen())")
+        #expect(await eventually { (try? await httpRequest(.GET, base + "/stats").json["load"]["requests"] as? Int ?? 0) ?? 0 >= 20 },
+                "the built-in load never got going")
+
+        for (engine, short, shards) in [("postgres", "pg", ["s2 pg", "s3 pg"]), ("sqlite", "sqlite", ["s4 sqlite", "s5 sqlite"])] {
+            try tmux.keys("M")
+            #expect(await tmux.waitFor { $0.contains("migrating every note to \(engine)") }, "\(tmux.screen())")
+            #expect(await eventually(timeout: .seconds(60)) {
+                guard let placement = try? await httpRequest(.GET, base + "/stats").json["placement"] as? [String: Any],
+                      placement["resharding"] is NSNull, let engines = placement["engines"] as? [String: String] else { return false }
+                return engines.count == 2 && engines.values.allSatisfy { $0 == engine }
+            }, "the migration to \(engine) did not finish: \(tmux.screen())")
+            #expect(await tmux.waitFor { screen in shards.allSatisfy(screen.contains) && !screen.contains("\(short) drain") },
+                    "\(tmux.screen())")
+            #expect(await tmux.waitFor { $0.contains("failures 0") && $0.contains("misses 0") }, "\(tmux.screen())")
+        }
+        let load = try await httpRequest(.GET, base + "/stats").json["load"]
+        #expect(load["failures"] as? Int == 0 && load["consistencyMisses"] as? Int == 0, "\(String(describing: load))")
+
+        try tmux.keys("q")
+        #expect(await eventually(timeout: .seconds(20)) { FileManager.default.fileExists(atPath: exitFile) })
+        let status = (try? String(contentsOfFile: exitFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(status == "0")
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Store
 import Testing
 @testable import App
 @testable import Proxy
@@ -59,6 +60,24 @@ import Testing
         #expect(moving.text.contains("moving Bob 東京 1 → 0 40%"), "\(moving.text)")
         let movingBob = moving.text.split(separator: "\n").first { $0.contains("│Bob") } ?? ""
         #expect(movingBob.contains("→s0 40%"), "a moving account shows where to, and how far: \(movingBob)")
+    }
+
+    /// A migration: each shard's engine and state, the line with what is left, its rate and
+    /// time left, and the retired shards.
+    @Test func theShardsPaneShowsAMigrationWithItsPace() {
+        var state = DashboardFixtures.state()
+        var snapshot = DashboardFixtures.snapshot()
+        var view = PlacementView(placement: PlacementSnapshot(
+            shardCount: 5, engines: [.sqlite, .sqlite, .sqlite, .postgres, .postgres], states: [.retired, .draining, .draining, .active, .active],
+            notesPerShard: [0, 900, 1200, 2100, 1800],
+            change: ShardSetChange(kind: .migrate, from: 2, to: 2, engine: .postgres, accountsLeft: 12, notesLeft: 3400)), accounts: [])
+        view.progress = PlacementView.Progress(notesPerSecond: 5200, etaSeconds: 0.7)
+        snapshot.placement = view
+        _ = DashboardUpdate.update(&state, .refreshed(snapshot, logs: []))
+        let text = render(state, 120, 40).text
+        #expect(text.contains("migrating sqlite → pg: 12 accts, 3400 notes left") && text.contains("5200 notes/s, 00:01 left"), "\(text)")
+        #expect(text.contains("s1 sqlite drain") && text.contains("s3 pg") && !text.contains("s0 sqlite"), "\(text)")
+        #expect(text.contains("retired: s0"), "\(text)")
     }
 
     @Test func aRolloutShowsBothVersionsAndItsProgress() {

@@ -73,6 +73,28 @@ import Testing
         #expect(state.notes.message == "could not move the account: it already moves" && state.notes.messageIsError)
     }
 
+    /// `M` migrates to the other engine — to PostgreSQL while a shard is on SQLite — and needs a
+    /// server; `-` drains the newest active shard, never the last one.
+    @Test func bigMMigratesToTheOtherEngineAndMinusDrainsTheNewestShard() {
+        var state = DashboardFixtures.state()   // shard 0 on SQLite, shard 1 on PostgreSQL; no server known
+        #expect(DashboardUpdate.update(&state, .key(.character("M"))).isEmpty)
+        #expect(state.notes.message?.contains("scripts/run.sh --postgres") == true && state.notes.messageIsError, "\(state.notes.message ?? "")")
+        var snapshot = DashboardFixtures.snapshot()
+        snapshot.placement.postgres = PostgresMonitor.State(server: "PostgreSQL at 127.0.0.1:5432", up: true)
+        _ = DashboardUpdate.update(&state, .refreshed(snapshot, logs: []))
+        #expect(DashboardUpdate.update(&state, .key(.character("M"))) == [.migrate(to: .postgres)])
+        snapshot.placement = PlacementView(placement: PlacementSnapshot(shardCount: 2, engines: [.postgres, .postgres], notesPerShard: [1, 1]),
+                                           accounts: [])
+        snapshot.placement.postgres = PostgresMonitor.State(server: "PostgreSQL at 127.0.0.1:5432", up: true)
+        _ = DashboardUpdate.update(&state, .refreshed(snapshot, logs: []))
+        #expect(DashboardUpdate.update(&state, .key(.character("M"))) == [.migrate(to: .sqlite)], "all on PostgreSQL: back to SQLite")
+        #expect(DashboardUpdate.update(&state, .key(.character("-"))) == [.drainShard(1)])
+        snapshot.placement = PlacementView(placement: PlacementSnapshot(shardCount: 2, states: [.retired, .active], notesPerShard: [0, 1]),
+                                           accounts: [])
+        _ = DashboardUpdate.update(&state, .refreshed(snapshot, logs: []))
+        #expect(DashboardUpdate.update(&state, .key(.character("-"))).isEmpty, "one active shard is the fewest")
+    }
+
     @Test func kAndHInjectFaultsIntoTheServingProxy() {
         var state = DashboardFixtures.state()
         #expect(press([.character("k")], &state) == [.injectFault(.kill)])

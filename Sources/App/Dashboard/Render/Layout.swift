@@ -30,7 +30,7 @@ struct Layout: Equatable, Sendable {
         let available = height - 2
         // The top band holds Deployments over Shards (left) and Notes (right); Logs get the rest.
         let deploymentsHeight = height >= 40 ? 10 : 7
-        let shardsHeight = min(max(4, shardCount + 5), height >= 40 ? 12 : 6)   // header, a row each, two lines of moves
+        let shardsHeight = min(max(4, shardCount + 6), height >= 40 ? 12 : 6)   // header, a row each, three lines of moves
         let topHeight = max(deploymentsHeight + shardsHeight, Int(Double(available) * 0.62))
         let leftWidth = width / 2
         deployments = Rect(x: 0, y: 1, width: leftWidth, height: deploymentsHeight)

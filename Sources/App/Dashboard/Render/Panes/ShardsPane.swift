@@ -56,9 +56,9 @@ enum ShardsPane {
         }
     }
 
-    /// `migrating sqlite → pg: 12 accts, 3.4k notes left, 5200 notes/s, 00:01 left` (or
-    /// `growing 2 → 3: …`, `draining 3 → 2: …`) and `moving Ada 1 → 3 40%`: what moves, a line
-    /// each (an account the Notes pane has not listed yet shows the start of its id).
+    /// `migrating sqlite → pg: 12 accts, 3400 notes left` with `  5200 notes/s, 00:01 left` under
+    /// it (or `growing 2 → 3: …`, `draining 3 → 2: …`), and `moving Ada 1 → 3 40%`: what moves
+    /// (an account the Notes pane has not listed yet shows the start of its id).
     static func movesLines(_ view: PlacementView, names: [UUID: String]) -> [String] {
         let placement = view.placement
         var lines: [String] = []
@@ -68,11 +68,15 @@ enum ShardsPane {
             case .grow: "growing \(change.from) → \(change.to)"
             case .drain: "draining \(change.from) → \(change.to)"
             }
-            var line = "\(what): \(change.accountsLeft) acct\(change.accountsLeft == 1 ? "" : "s"), \(Format.count(change.notesLeft)) notes left"
-            if let rate = view.progress?.notesPerSecond { line += ", \(Format.count(Int(rate.rounded()))) notes/s" }
-            if let eta = view.progress?.etaSeconds, change.notesLeft > 0 { line += ", \(Format.duration(seconds: Int(eta.rounded(.up)))) left" }
-            if change.accountsLeft == 0 { line = "\(what): retiring the drained shards" }
-            lines.append(line)
+            if change.accountsLeft == 0 {
+                lines.append("\(what): retiring the drained shards")
+            } else {
+                lines.append("\(what): \(change.accountsLeft) acct\(change.accountsLeft == 1 ? "" : "s"), \(Format.count(change.notesLeft)) notes left")
+                var pace: [String] = []
+                if let rate = view.progress?.notesPerSecond { pace.append("\(Format.count(Int(rate.rounded()))) notes/s") }
+                if let eta = view.progress?.etaSeconds, change.notesLeft > 0 { pace.append("\(Format.duration(seconds: Int(eta.rounded(.up)))) left") }
+                if !pace.isEmpty { lines.append("  " + pace.joined(separator: ", ")) }
+            }
         }
         if let move = placement.moves.first {
             let name = names[move.accountId].map(Format.preview) ?? "\(move.accountId.uuidText.prefix(4))…"
