@@ -40,12 +40,15 @@ import TestSupport
         #expect(started.status == 202 && started.json["to"] as? String == engine, "\(started.text)")
     }
 
-    /// Waits until no change of the shard set runs and every active shard is on `engine`.
+    /// Waits until no change of the shard set runs, every active shard is on `engine`, and
+    /// every retired shard's storage is dropped.
     func waitForMigration(_ notely: HeadlessProcess, to engine: String) async -> Bool {
         await eventually(timeout: .seconds(180)) {
             guard let placement = try? await placement(notely), placement["migration"] is NSNull,
-                  placement["resharding"] is NSNull, let engines = placement["engines"] as? [String: String] else { return false }
-            return !engines.isEmpty && engines.values.allSatisfy { $0 == engine }
+                  placement["resharding"] is NSNull, let engines = placement["engines"] as? [String: String],
+                  let shards = placement["shards"] as? [String: [String: Any]] else { return false }
+            let retiredAndDropped = shards.values.allSatisfy { $0["state"] as? String != "retired" || $0["dropped"] as? Bool == true }
+            return !engines.isEmpty && engines.values.allSatisfy { $0 == engine } && retiredAndDropped
         }
     }
 
@@ -109,8 +112,8 @@ import TestSupport
             let content = try await notely.request(.GET, "/accounts/\(note.account)/notes/\(id)").json["content"] as? String
             #expect(content == note.content || content == note.pending, "acknowledged note \(id) lost")
         }
-        let shards = try require(try await placement(notely)["shards"] as? [String: [String: String]])
-        #expect(shards.filter { $0.value["state"] == "retired" }.count == 4, "\(shards)")
+        let shards = try require(try await placement(notely)["shards"] as? [String: [String: Any]])
+        #expect(shards.filter { $0.value["state"] as? String == "retired" }.count == 4, "\(shards)")
         kill(notely.process.processIdentifier, SIGTERM)
         #expect(await notely.waitForExit() == 0, "\(notely.log.suffix(2000))")
 
@@ -180,7 +183,8 @@ import TestSupport
             #expect(drained.status == 202 && drained.json["from"] as? Int == 3 && drained.json["to"] as? Int == 2, "\(drained.text)")
             #expect(await eventually(timeout: .seconds(60)) {
                 guard let placement = try? await placement(notely) else { return false }
-                return placement["resharding"] is NSNull && (placement["shards"] as? [String: [String: String]])?["shard-1"]?["state"] == "retired"
+                let shard = (placement["shards"] as? [String: [String: Any]])?["shard-1"]
+                return placement["resharding"] is NSNull && shard?["state"] as? String == "retired" && shard?["dropped"] as? Bool == true
             })
             let accounts = try require(try await notely.request(.GET, "/accounts").json as? [[String: Any]])
             #expect(accounts.allSatisfy { $0["shard"] as? Int != 1 })

@@ -191,6 +191,34 @@ import TestSupport
         #expect(Set(try await store.listNotes(accountId: account)) == Set(expected), "the stray note is gone, every note is there")
     }
 
+    /// A change is recorded before anything else, so nothing can start between its recording
+    /// and its switch: here the server its new shards need refuses (as after a crash there,
+    /// the switch has not run). A move and another change are refused meanwhile, the same
+    /// change asked again answers as the first did, and the next step with the server back
+    /// switches and carries it out.
+    @Test func aChangeRecordedButNotSwitchedHoldsOffEverythingElseAndTheNextStepFinishesIt() async throws {
+        var refused = try TestPostgres.settings()
+        refused.port = try closedPort()
+        let blocked = try ShardedNoteStore(dataDirectory: dataDirectory, shardCountIfNew: 2, postgres: refused)
+        let account = UUID()
+        try await blocked.createNote(accountId: account, note: note(account, "kept"))
+        let counts = try await blocked.perform(.migrateShards(engine: .postgres), deadline: Date() + 1) { _ in }
+        #expect(try counts.shardChange() == (2, 2), "the change is accepted: the steps carry it out")
+        try blocked.close()
+
+        let store = try makeStore()
+        defer { try? store.close() }
+        let recorded = try await store.describePlacement()
+        #expect(recorded.change?.kind == .migrate && recorded.moves.isEmpty && recorded.states == [.active, .active, .new, .new], "\(recorded)")
+        await #expect(throws: StoreError.self) { try await store.moveAccount(account, toShard: 1 - (try store.home(of: account))) }
+        await #expect(throws: StoreError.self) { try await store.drainShard(0) }
+        #expect(try await store.migrateShards(to: .postgres) == (2, 2), "the same change asked again")
+        while try await store.stepPlacement().hasWork {}
+        let done = try await store.describePlacement()
+        #expect(done.states == [.retired, .retired, .active, .active] && done.change == nil && done.undropped.isEmpty, "\(done)")
+        #expect(try await store.listNotes(accountId: account).map(\.content) == ["kept"])
+    }
+
     /// A data dir made before issue 23 keeps its modulo placement when it opens (no account
     /// moves); its first change of the shard set moves it onto rendezvous, notes and all.
     @Test func anOldDataDirKeepsItsPlacementUntilItsFirstChange() async throws {
@@ -252,4 +280,19 @@ final class Flag: Sendable {
     private let value = Mutex(false)
     var isSet: Bool { value.withLock { $0 } }
     func set() { value.withLock { $0 = true } }
+}
+
+/// A loopback port nothing listens on.
+func closedPort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    guard bound else { throw TestSetupError("no free port") }
+    return Int(UInt16(bigEndian: address.sin_port))
 }

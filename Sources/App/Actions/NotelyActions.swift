@@ -140,8 +140,13 @@ struct NotelyActions: Sendable {
         return change
     }
 
-    /// One change of the shard set at a time: a second is refused with what runs.
+    /// One change of the shard set at a time: a second is refused with what runs. And none
+    /// while a rollout of a rebuilt binary runs: the older build would route accounts by the
+    /// placement rule it knows, not the set the change makes (docs/RESHARDING.md).
     private func refuseWhileChanging() throws {
+        if let controller, controller.rebuildsOnDeploy, controller.status() != .ready {
+            throw ActionError.conflict("a rollout of a rebuilt binary runs; change the shard set once it is READY (an older build routes by its own rule)")
+        }
         if let change = placement.view.placement.change {
             throw ActionError.conflict("""
                 the shard set is already changing (\(change.kind.rawValue) \(change.from) → \(change.to)): \

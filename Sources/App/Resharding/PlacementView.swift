@@ -49,7 +49,8 @@ struct PlacementView: Encodable, Sendable {
         let live = placement.liveShards
         try container.encode(placement.activeShards.count, forKey: .shardCount)
         try container.encode(Dictionary(uniqueKeysWithValues: placement.states.indices.map {
-            (ShardRouter.shardName($0), ShardView(engine: placement.engine(of: $0).rawValue, state: placement.state(of: $0).rawValue))
+            (ShardRouter.shardName($0), ShardView(engine: placement.engine(of: $0).rawValue, state: placement.state(of: $0).rawValue,
+                                                  dropped: placement.state(of: $0) == .retired && !placement.undropped.contains($0)))
         }), forKey: .shards)
         try container.encode(byShard(live) { placement.engine(of: $0).rawValue }, forKey: .engines)
         try container.encode(byShard(live) { accountsPerShard.indices.contains($0) ? accountsPerShard[$0] : 0 }, forKey: .accountsPerShard)
@@ -97,6 +98,8 @@ struct MoveView: Encodable, Sendable, Hashable {
 private struct ShardView: Encodable {
     let engine: String
     let state: String
+    /// A retired shard's file or schema is gone.
+    let dropped: Bool
 }
 
 /// `/stats.placement.resharding`: any change of the shard set, in active shards.

@@ -74,6 +74,8 @@ public final class DeploymentController: NoteStore {
     // MARK: Reading
 
     public func status() -> DeploymentStatus { record.withLock { $0.rollout.status } }
+    /// Whether a deploy builds the code again (`--rebuild`): two versions may then be two builds.
+    public var rebuildsOnDeploy: Bool { configuration.rebuilder != nil }
     public func current() -> DataProxyProcess? { record.withLock { $0.rollout.current?.process } }
     public func previous() -> DataProxyProcess? { record.withLock { $0.rollout.previous?.process } }
 

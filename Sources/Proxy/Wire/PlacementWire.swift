@@ -27,6 +27,7 @@ extension PlacementSnapshot {
             } ?? .null,
             "verified": .integer(Int64(verified)),
             "recopied": .integer(Int64(recopied)),
+            "undropped": .array(undropped.map { .integer(Int64($0)) }),
         ])
     }
 
@@ -83,7 +84,8 @@ extension PlacementSnapshot {
         }
         self.init(shardCount: shardCount, engines: engines, states: states, rule: rule, homes: homes, moves: moves,
                   notesPerShard: notesPerShard, change: change,
-                  verified: object["verified"]?.int ?? 0, recopied: object["recopied"]?.int ?? 0)    }
+                  verified: object["verified"]?.int ?? 0, recopied: object["recopied"]?.int ?? 0,
+                  undropped: { if case .array(let values)? = object["undropped"] { values.compactMap(\.int) } else { [] } }())    }
 }
 
 extension JSONValue {

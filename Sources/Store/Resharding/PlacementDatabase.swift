@@ -62,6 +62,7 @@ struct PlacementDatabase: Sendable {
             try db.execute(sql: """
                 ALTER TABLE engine ADD COLUMN state INTEGER NOT NULL DEFAULT \(ShardState.active.code);
                 ALTER TABLE engine ADD COLUMN dropped INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE engine ADD COLUMN leaving INTEGER NOT NULL DEFAULT 0;
                 """)
             let count = try Int.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'shardCount'") ?? initialShardCount
             for index in 0..<count {
@@ -107,10 +108,11 @@ struct PlacementDatabase: Sendable {
             throw StoreError.unavailable("placement.sqlite has no shard count")
         }
         var shards: [Int: PlacementState.Shard] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT shard, engine, state, dropped FROM engine") {
+        for row in try Row.fetchAll(db, sql: "SELECT shard, engine, state, dropped, leaving FROM engine") {
             let code: Int = row[2]
             shards[row[0]] = PlacementState.Shard(engine: ShardEngine(rawValue: row[1]) ?? .sqlite,
-                                                  state: ShardState.allCases.first { $0.code == code } ?? .active, dropped: row[3])
+                                                  state: ShardState.allCases.first { $0.code == code } ?? .active, dropped: row[3],
+                                                  leaving: row[4])
         }
         var change: PlacementState.Change?
         if let from = meta["reshardFrom"] ?? nil, let to = meta["reshardTo"] ?? nil {
@@ -167,8 +169,9 @@ struct PlacementDatabase: Sendable {
                        arguments: [index, engine.rawValue, state.code])
     }
 
-    static func setState(_ state: ShardState, of index: Int, in db: Database) throws {
-        try db.execute(sql: "UPDATE engine SET state = ? WHERE shard = ?", arguments: [state.code, index])
+    /// Sets a shard's state; whether it leaves at the next switch is decided again.
+    static func setState(_ state: ShardState, of index: Int, leaving: Bool = false, in db: Database) throws {
+        try db.execute(sql: "UPDATE engine SET state = ?, leaving = ? WHERE shard = ?", arguments: [state.code, leaving, index])
     }
 
     /// A retired shard's file or tables are gone.
@@ -237,6 +240,8 @@ struct PlacementState: Sendable {
         var engine: ShardEngine
         var state: ShardState
         var dropped = false
+        /// Active, and drained by the change being prepared, at its switch.
+        var leaving = false
     }
 
     /// What `placement.sqlite` records of a change (its progress is counted from the rows).
@@ -251,6 +256,12 @@ struct PlacementState: Sendable {
     func state(of index: Int) -> ShardState { shards[index]?.state ?? (index < shardCount ? .active : .new) }
 
     var activeShards: [Int] { (0..<shardCount).filter { state(of: $0) == .active } }
+    /// Shards a change added that its switch has not made active yet.
+    var newShards: [Int] { (0..<shardCount).filter { state(of: $0) == .new } }
+    /// Active shards the change being prepared drains at its switch.
+    var leavingShards: [Int] { (0..<shardCount).filter { shards[$0]?.leaving == true && state(of: $0) == .active } }
+    /// A change is recorded and its switch has not run yet (it may have crashed before).
+    var isPreparing: Bool { change != nil && !(newShards.isEmpty && leavingShards.isEmpty) }
     /// Shards that may hold rows: all but retired ones (a `new` one may hold a copy).
     var liveShards: [Int] { (0..<shardCount).filter { state(of: $0) != .retired } }
     var router: ShardRouter { ShardRouter(active: activeShards, rule: rule) }

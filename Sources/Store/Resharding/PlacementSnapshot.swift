@@ -25,10 +25,12 @@ public struct PlacementSnapshot: Sendable, Hashable {
     /// made again (docs/RESHARDING.md, "Verified before every switch").
     public var verified: Int
     public var recopied: Int
+    /// Retired shards whose file or schema is still there (the next idle step drops it).
+    public var undropped: [Int]
 
     public init(shardCount: Int, engines: [ShardEngine]? = nil, states: [ShardState]? = nil, rule: ShardRouter.Rule = .rendezvous,
                 homes: [UUID: Int] = [:], moves: [AccountMove] = [], notesPerShard: [Int], change: ShardSetChange? = nil,
-                verified: Int = 0, recopied: Int = 0) {
+                verified: Int = 0, recopied: Int = 0, undropped: [Int] = []) {
         self.shardCount = shardCount
         self.engines = engines ?? Array(repeating: .sqlite, count: shardCount)
         self.states = states ?? Array(repeating: .active, count: shardCount)
@@ -39,6 +41,7 @@ public struct PlacementSnapshot: Sendable, Hashable {
         self.change = change
         self.verified = verified
         self.recopied = recopied
+        self.undropped = undropped
     }
 
     public var activeShards: [Int] { states.indices.filter { states[$0] == .active } }
@@ -58,9 +61,9 @@ public struct PlacementSnapshot: Sendable, Hashable {
         moves.first { $0.accountId == accountId }
     }
 
-    /// True while a move is queued or running, or a change still has shards to retire:
-    /// `stepPlacement` has work to do.
-    public var hasWork: Bool { !moves.isEmpty || change != nil }
+    /// True while a move is queued or running, a change still has shards to retire, or a
+    /// retired shard's storage is still there: `stepPlacement` has work to do.
+    public var hasWork: Bool { !moves.isEmpty || change != nil || !undropped.isEmpty }
 
     /// The notes the queued moves have yet to copy.
     public var notesLeft: Int { moves.filter { !$0.switched }.reduce(0) { $0 + max(0, $1.total - $1.copied) } }

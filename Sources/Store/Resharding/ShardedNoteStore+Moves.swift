@@ -25,6 +25,9 @@ extension ShardedNoteStore {
             if let row, row.isMoving {
                 throw StoreError.conflict("account \(accountId.uuidText) is already moving to shard \(row.movingTo ?? row.shard)")
             }
+            guard state.state(of: target) == .active else {
+                throw StoreError.invalidInput("shard \(target) is \(state.state(of: target).rawValue); accounts move to active shards only")
+            }
             let home = state.home(of: accountId)
             guard home != target else { throw StoreError.conflict("account \(accountId.uuidText) already lives on shard \(target)") }
             try PlacementDatabase.save(PlacementRow(accountId: accountId, shard: home, movingTo: target, total: total,
@@ -34,25 +37,27 @@ extension ShardedNoteStore {
         }
     }
 
-    /// One bounded step of the first queued move: copy a batch of up to `batch` notes
-    /// (switching homes after the last, once the copy is verified), or delete a batch of the
-    /// copies left behind; with no move left, the next piece of ending a change of the shard
-    /// set (`finishChange`).
+    /// One bounded step: of a change of the shard set recorded but not switched yet (its
+    /// switch); else of the first queued move — a batch of up to `batch` notes copied
+    /// (switching homes after the last, once the copy is verified), or a batch of the copies
+    /// left behind deleted; else of ending the change (`finishChange`); else, with nothing
+    /// else to do, a retired shard's storage dropped (a server that is down then holds up
+    /// nothing but the drop).
     func step(batch: Int?, deadline: Date?) async throws {
         let batch = min(max(batch ?? Self.moveBatch, 1), Self.maxMoveBatch)
         let state = try placement.state()
-        if let index = state.shards.first(where: { $0.value.state == .retired && !$0.value.dropped })?.key {
-            try await dropStorage(of: index, state: state, deadline: deadline)
-            return
-        }
-        guard let row = state.moving.first else {
+        if state.isPreparing {
+            try await prepareAndSwitch(deadline: deadline)
+        } else if let row = state.moving.first {
+            if let leftover = row.leftoverOn {
+                try await cleanUp(row, on: leftover, batch: batch, deadline: deadline)
+            } else if let target = row.movingTo {
+                try await copyBatch(row, to: target, batch: batch, deadline: deadline)
+            }
+        } else if state.change != nil {
             try await finishChange(state, deadline: deadline)
-            return
-        }
-        if let leftover = row.leftoverOn {
-            try await cleanUp(row, on: leftover, batch: batch, deadline: deadline)
-        } else if let target = row.movingTo {
-            try await copyBatch(row, to: target, batch: batch, deadline: deadline)
+        } else if let index = state.shards.first(where: { $0.value.state == .retired && !$0.value.dropped })?.key {
+            try await dropStorage(of: index, state: state, deadline: deadline)
         }
     }
 
@@ -122,11 +127,14 @@ extension ShardedNoteStore {
     private func cleanUp(_ row: PlacementRow, on leftover: Int, batch: Int, deadline: Date?) async throws {
         let leftoverShard = try shard(leftover)
         let deleted = try await mappingErrors(shard: leftoverShard.name) {
-            try await ShardLocks.withWriteLocks(on: [leftoverShard], deadline: deadline) { held in
-                try held[leftover].deleteSomeRows(of: row.accountId, limit: batch)
+            try await ShardLocks.withWriteLocks(on: [leftoverShard], deadline: deadline) { held -> Int? in
+                // Another step may have ended this move meanwhile, and the account moved back
+                // here since: its rows are its home's now.
+                guard try placement.read({ try PlacementDatabase.row(of: row.accountId, in: $0) }) == row else { return nil }
+                return try held[leftover].deleteSomeRows(of: row.accountId, limit: batch)
             }
         }
-        guard deleted < batch else { return }
+        guard let deleted, deleted < batch else { return }
         try placement.write(deadline: deadline) { db in
             let state = try PlacementDatabase.state(in: db)
             guard state.row(of: row.accountId) == row else { return }
@@ -179,7 +187,8 @@ extension ShardedNoteStore {
                 change: state.change.map {
                     ShardSetChange(kind: $0.kind, from: $0.from, to: $0.to, engine: $0.engine, accountsLeft: moves.count, notesLeft: notesLeft)
                 },
-                verified: state.verified, recopied: state.recopied)
+                verified: state.verified, recopied: state.recopied,
+                undropped: state.shards.filter { $0.value.state == .retired && !$0.value.dropped }.map(\.key).sorted())
         }
     }
 }

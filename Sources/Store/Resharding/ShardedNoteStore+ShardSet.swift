@@ -36,7 +36,9 @@ extension ShardedNoteStore {
     /// answers as the first time did.
     func drain(_ index: Int, deadline: Date?) async throws -> (from: Int, to: Int) {
         let state = try placement.state()
-        if let change = state.change, change.kind == .drain, state.state(of: index) == .draining { return (change.from, change.to) }
+        if let change = state.change, change.kind == .drain, state.state(of: index) == .draining || state.leavingShards.contains(index) {
+            return (change.from, change.to)
+        }
         guard (0..<state.shardCount).contains(index) else {
             throw StoreError.invalidInput("shard \(index) does not exist; the data dir has shards 0…\(state.shardCount - 1)")
         }
@@ -60,58 +62,69 @@ extension ShardedNoteStore {
                                              draining: leaving, engine: engine), deadline: deadline)
     }
 
-    /// Carries out a change: records the shards it adds (`new`), makes their storage, then
-    /// switches the rule under every active shard's lock (`switchShardSet`).
+    /// Carries out a change. First, in one placement transaction, it is *recorded* — the
+    /// shards it adds as `new`, the ones it drains as `leaving`, the change itself — so no move
+    /// and no other change can start until it is done (`refuseWhileBusy`). Then its shards'
+    /// storage is made and the rule switched (`prepareAndSwitch`). Anything that stops that
+    /// second part (a crash, a server down) leaves the change recorded, and the next step
+    /// finishes it: a change accepted is carried out.
     private func change(_ plan: ShardSetPlan, deadline: Date?) async throws -> (from: Int, to: Int) {
         if plan.adding.contains(.postgres), postgres == nil {
             throw StoreError.invalidInput("shards on PostgreSQL need a server: start notely with --postgres URL (scripts/run.sh --postgres)")
         }
-        let prepared = try placement.write(deadline: deadline) { db in
+        let counts = try placement.write(deadline: deadline) { db in
             let state = try PlacementDatabase.state(in: db)
             try Self.refuseWhileBusy(state)
-            guard state.activeShards.count - plan.draining.count + plan.adding.count <= Self.maxShards else {
-                throw StoreError.invalidInput("at most \(Self.maxShards) shards can be active")
-            }
-            // `new` shards a change that crashed before its switch left behind are taken again
-            // when their engine fits, or retired (the next step drops them).
-            var leftovers = (0..<state.shardCount).filter { state.state(of: $0) == .new }
-            var adding: [Int] = []
+            let from = state.activeShards.count, to = from - plan.draining.count + plan.adding.count
+            guard to <= Self.maxShards else { throw StoreError.invalidInput("at most \(Self.maxShards) shards can be active") }
             var next = state.shardCount
             for engine in plan.adding {
-                if let reused = leftovers.firstIndex(where: { state.engine(of: $0) == engine }) {
-                    adding.append(leftovers.remove(at: reused))
-                } else {
-                    try PlacementDatabase.setShard(next, engine: engine, state: .new, in: db)
-                    adding.append(next)
-                    next += 1
-                }
+                try PlacementDatabase.setShard(next, engine: engine, state: .new, in: db)
+                next += 1
             }
-            for index in leftovers { try PlacementDatabase.setState(.retired, of: index, in: db) }
+            for index in plan.draining { try PlacementDatabase.setState(.active, of: index, leaving: true, in: db) }
             try PlacementDatabase.set("shardCount", next, in: db)
+            try PlacementDatabase.setChange(PlacementState.Change(kind: plan.kind, from: from, to: to, engine: plan.engine), in: db)
             try PlacementDatabase.bumpVersion(in: db)
-            return adding
+            return (from, to)
         }
-        try readPlacement()
-        for index in prepared { _ = try await shard(index).perform(.healthCheck, deadline: deadline) }   // makes its file or tables
-        return try await switchShardSet(plan, adding: prepared, deadline: deadline)
+        do {
+            try await prepareAndSwitch(deadline: deadline)
+        } catch {
+            logger.warning("the shard set change is recorded; its switch failed and the next step tries it again: \(error)")
+        }
+        return counts
     }
 
-    /// Under every active shard's write lock, so no note lands anywhere meanwhile: the added
-    /// shards become active and the drained ones draining, the rule becomes rendezvous over the
-    /// new set, and each account with rows (notes, or tombstones) that the new rule places
-    /// elsewhere is queued to move there.
-    private func switchShardSet(_ plan: ShardSetPlan, adding: [Int], deadline: Date?) async throws -> (from: Int, to: Int) {
+    /// Makes the storage of the recorded change's `new` shards, then switches
+    /// (`switchShardSet`); nothing to do once the switch ran.
+    func prepareAndSwitch(deadline: Date?) async throws {
         let state = try readPlacement()
+        guard state.isPreparing else { return }
+        for index in state.newShards { _ = try await shard(index).perform(.healthCheck, deadline: deadline) }   // makes its file or tables
+        try await switchShardSet(deadline: deadline)
+    }
+
+    /// Under every active shard's write lock, so no note lands anywhere meanwhile: the `new`
+    /// shards become active and the `leaving` ones draining, the rule becomes rendezvous over
+    /// the new set, and each account with rows (notes, or tombstones) that the new rule places
+    /// elsewhere is queued to move there. Only if the placement is still the one read before
+    /// the locks (its version unchanged): a switch that ran meanwhile, in this process or
+    /// another, is not run twice.
+    private func switchShardSet(deadline: Date?) async throws {
+        let state = try readPlacement()
+        guard state.isPreparing else { return }
         let active = state.activeShards
+        let adding = state.newShards, draining = state.leavingShards
         let locked = try active.map { try shard($0) }
-        return try await mappingErrors(shard: "placement") {
+        try await mappingErrors(shard: "placement") {
             try await ShardLocks.withWriteLocks(on: locked, deadline: deadline) { held in
                 try placement.write(deadline: deadline) { db in
                     let current = try PlacementDatabase.state(in: db)
                     guard current.version == state.version else {
-                        throw StoreError.conflict("the placement changed while the shard set was changing; try again")
+                        throw StoreError.conflict("the placement changed while the shard set was switching; the next step tries again")
                     }
-                    let newActive = active.filter { !plan.draining.contains($0) } + adding
+                    let newActive = active.filter { !draining.contains($0) } + adding
                     let router = ShardRouter(active: newActive, rule: .rendezvous)
                     var queue = try PlacementDatabase.nextQueuePosition(in: db)
                     var withRows = Set<UUID>()
@@ -130,12 +143,9 @@ extension ShardedNoteStore {
                     }
                     for row in current.rows.values where !withRows.contains(row.accountId) { try PlacementDatabase.remove(row.accountId, in: db) }
                     for index in adding { try PlacementDatabase.setState(.active, of: index, in: db) }
-                    for index in plan.draining { try PlacementDatabase.setState(.draining, of: index, in: db) }
+                    for index in draining { try PlacementDatabase.setState(.draining, of: index, in: db) }
                     try PlacementDatabase.setRule(.rendezvous, in: db)
-                    try PlacementDatabase.setChange(PlacementState.Change(kind: plan.kind, from: active.count, to: newActive.count,
-                                                                          engine: plan.engine), in: db)
                     try PlacementDatabase.bumpVersion(in: db)
-                    return (active.count, newActive.count)
                 }
             }
         }
@@ -151,7 +161,8 @@ extension ShardedNoteStore {
     }
 
     /// With every move of a change done: retires the next draining shard — once it holds no
-    /// row, checked under its lock — and, with none left, ends the change.
+    /// row, checked under its lock — and, with none left, ends the change. (The retired shards'
+    /// storage is dropped once nothing else is left to do: `step`.)
     func finishChange(_ state: PlacementState, deadline: Date?) async throws {
         guard state.change != nil else { return }
         guard let draining = (0..<state.shardCount).first(where: { state.state(of: $0) == .draining }) else {
