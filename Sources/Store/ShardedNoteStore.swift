@@ -195,8 +195,12 @@ public final class ShardedNoteStore: NoteStore {
             let (from, to) = try await migrate(to: engine, deadline: deadline)
             return .shardChange(from: from, to: to)
         case .stepPlacement(let batch):
+            let started = ContinuousClock.now
             try await step(batch: batch, deadline: deadline)
-            return .placement(try await describe(counting: false, deadline: deadline))
+            let took = ContinuousClock.now - started
+            var placement = try await describe(counting: false, deadline: deadline)
+            placement.stepSeconds = Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18
+            return .placement(placement)
         case .describePlacement:
             return .placement(try await describe(deadline: deadline))
         }

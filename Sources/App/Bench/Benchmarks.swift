@@ -208,23 +208,12 @@ struct Benchmarks {
         var pacer = MovePacer()
         pacer.observeSteady(p99: controller.recentLatencies.p99())
         var steps = 0
-        var stepping = 0.0, pausing = 0.0, backOffs = 0
-        let trace = ProcessInfo.processInfo.environment["NOTELY_PACER_TRACE"] != nil
         while true {
             let started = ContinuousClock.now
             let placement = try await controller.stepPlacement(batch: pacer.batch)
             steps += 1
-            let took = (ContinuousClock.now - started).seconds
-            stepping += took
-            guard placement.hasWork else {
-                if trace {
-                    StandardError.writeLine("\(steps) steps: \(String(format: "%.2f", stepping)) s stepping, \(String(format: "%.2f", pausing)) s pausing, \(backOffs) back-offs")
-                }
-                return steps
-            }
-            pacer.adapt(stepSeconds: took, p99: controller.recentLatencies.p99())
-            if pacer.backingOff > 0 { backOffs += 1 }
-            pausing += pacer.pause
+            guard placement.hasWork else { return steps }
+            pacer.adapt(stepSeconds: placement.stepSeconds ?? (ContinuousClock.now - started).seconds, p99: controller.recentLatencies.p99())
             try await Task.sleep(for: .seconds(pacer.pause))
         }
     }

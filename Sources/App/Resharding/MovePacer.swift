@@ -4,11 +4,11 @@
 /// A step holds two shards' write locks and the proxy's one store thread, so a call that
 /// arrives during it waits for it — at most one step. So the pacing bounds the step, not the
 /// calls:
-/// - a step should take a little less than the other calls' p99 before the change — but at
-///   least twice the quickest step seen, so at least half of a step moves notes rather than
-///   paying its fixed round trips (`targetStep`, 1–20 ms): the batch grows while steps are
-///   quicker and shrinks when slower, so a call waits for a step about as long as calls take
-///   anyway;
+/// - a step should take a little less than the other calls' p99 before the change, but at
+///   least `minTargetStep` — a copy to PostgreSQL pays about 3.5 ms of round trips whatever its
+///   batch (BENCHMARKS.md, round 8), and a step should mostly move notes (`targetStep`,
+///   6–20 ms): the batch grows while steps are quicker and shrinks when slower, so a call
+///   waits for a step about as long as calls take anyway;
 /// - while other calls run, steps take at most two thirds of the time (the pause is at least
 ///   half the step), which leaves the calls CPU; with none, steps run back to back;
 /// - when the calls' p99 jumps past twice what it has been lately, the batch shrinks and the
@@ -21,6 +21,7 @@ struct MovePacer: Equatable {
     static let minBatch = 50
     static let maxBatch = 2_000
     static let defaultTargetStep = 0.01
+    static let minTargetStep = 0.006
     static let maxPause = 0.1
 
     var batch = 200
@@ -34,25 +35,20 @@ struct MovePacer: Equatable {
     var lately: Double?
     /// Steps the p99 was too high for, in a row.
     var backingOff = 0
-    /// The quickest step of this change: about what a step costs whatever its batch.
-    var quickestStep: Double?
-
     init(batchCap: Int? = nil) {
         self.batchCap = batchCap ?? Self.maxBatch
         batch = min(batch, self.batchCap)
     }
 
-    /// How long a step should take: a little less than the other calls take anyway, and at
-    /// least twice a step's fixed cost.
+    /// How long a step should take: a little less than the other calls take anyway, and long
+    /// enough to be mostly notes rather than round trips.
     var targetStep: Double {
-        let fixed = 2 * (quickestStep ?? 0)
-        return min(0.02, max(0.001, fixed, baseline.map { $0 * 0.8 } ?? Self.defaultTargetStep))
+        min(0.02, max(Self.minTargetStep, baseline.map { $0 * 0.8 } ?? Self.defaultTargetStep))
     }
 
     /// Learns the steady p99 (while no move runs), a slow-moving average.
     mutating func observeSteady(p99: Double?) {
         lately = nil
-        quickestStep = nil
         guard let p99 else { return }
         baseline = baseline.map { $0 * 0.8 + p99 * 0.2 } ?? p99
     }
@@ -60,7 +56,6 @@ struct MovePacer: Equatable {
     /// After a step that took `seconds`, with the other calls' p99 now (nil: too few calls
     /// to say — nothing to slow down, so steps run back to back).
     mutating func adapt(stepSeconds seconds: Double, p99: Double?) {
-        quickestStep = min(quickestStep ?? seconds, seconds)
         let scale = min(1.5, max(0.5, targetStep / max(seconds, 0.0001)))
         guard let p99 else {
             batch = bounded(Int(Double(batch) * scale))

@@ -107,7 +107,7 @@ final class ReshardingWorker: Service, Sendable {
                 if failing { logger.info("placement steps work again") }
                 failing = false
                 if stepped.hasWork {
-                    pacer.adapt(stepSeconds: stepSeconds, p99: recentP99())
+                    pacer.adapt(stepSeconds: stepped.stepSeconds ?? stepSeconds, p99: recentP99())
                     try? await Task.sleep(for: .seconds(pacer.pause))
                     continue
                 }

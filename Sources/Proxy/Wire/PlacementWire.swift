@@ -28,6 +28,7 @@ extension PlacementSnapshot {
             "verified": .integer(Int64(verified)),
             "recopied": .integer(Int64(recopied)),
             "undropped": .array(undropped.map { .integer(Int64($0)) }),
+            "stepMicroseconds": stepSeconds.map { .integer(Int64($0 * 1_000_000)) } ?? .null,
         ])
     }
 
@@ -85,7 +86,8 @@ extension PlacementSnapshot {
         self.init(shardCount: shardCount, engines: engines, states: states, rule: rule, homes: homes, moves: moves,
                   notesPerShard: notesPerShard, change: change,
                   verified: object["verified"]?.int ?? 0, recopied: object["recopied"]?.int ?? 0,
-                  undropped: { if case .array(let values)? = object["undropped"] { values.compactMap(\.int) } else { [] } }())    }
+                  undropped: { if case .array(let values)? = object["undropped"] { values.compactMap(\.int) } else { [] } }())
+        stepSeconds = object["stepMicroseconds"]?.int.map { Double($0) / 1_000_000 }    }
 }
 
 extension JSONValue {

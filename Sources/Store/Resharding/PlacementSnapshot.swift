@@ -27,6 +27,9 @@ public struct PlacementSnapshot: Sendable, Hashable {
     public var recopied: Int
     /// Retired shards whose file or schema is still there (the next idle step drops it).
     public var undropped: [Int]
+    /// In a `stepPlacement` answer, how long the step held the store — what a call arriving
+    /// meanwhile waited for (time queued for the proxy before it is not in it). Paces moves.
+    public var stepSeconds: Double?
 
     public init(shardCount: Int, engines: [ShardEngine]? = nil, states: [ShardState]? = nil, rule: ShardRouter.Rule = .rendezvous,
                 homes: [UUID: Int] = [:], moves: [AccountMove] = [], notesPerShard: [Int], change: ShardSetChange? = nil,

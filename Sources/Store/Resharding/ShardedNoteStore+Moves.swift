@@ -121,20 +121,25 @@ extension ShardedNoteStore {
         }
     }
 
+    static let cleanUpBatchFactor = 10
+
     /// Deletes a batch of the rows (notes, then tombstones) the account left on its old shard;
     /// when none are left — the batch was not full —, the move is done (and the row goes if the
     /// account is where the rule places it).
     private func cleanUp(_ row: PlacementRow, on leftover: Int, batch: Int, deadline: Date?) async throws {
+        // A deleted row costs a fraction of a copied one (no read, nothing sent back or on to
+        // another shard): a clean-up step takes more of them for its time.
+        let limit = min(batch * Self.cleanUpBatchFactor, Self.maxMoveBatch)
         let leftoverShard = try shard(leftover)
         let deleted = try await mappingErrors(shard: leftoverShard.name) {
             try await ShardLocks.withWriteLocks(on: [leftoverShard], deadline: deadline) { held -> Int? in
                 // Another step may have ended this move meanwhile, and the account moved back
                 // here since: its rows are its home's now.
                 guard try placement.read({ try PlacementDatabase.row(of: row.accountId, in: $0) }) == row else { return nil }
-                return try held[leftover].deleteSomeRows(of: row.accountId, limit: batch)
+                return try held[leftover].deleteSomeRows(of: row.accountId, limit: limit)
             }
         }
-        guard let deleted, deleted < batch else { return }
+        guard let deleted, deleted < limit else { return }
         try placement.write(deadline: deadline) { db in
             let state = try PlacementDatabase.state(in: db)
             guard state.row(of: row.accountId) == row else { return }
