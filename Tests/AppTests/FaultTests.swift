@@ -20,8 +20,11 @@ import TestSupport
         await load.stop()
         #expect(load.failures.isEmpty, "\(load.failures.count) failed: \(load.failures.prefix(5))\n\(notely.log)")
         #expect(load.mismatches.isEmpty, "\(load.mismatches.prefix(5))")
-        // Generous on a busy machine; `notely bench`'s faults section measures the real figure.
-        #expect(load.longestGap < .seconds(4), "no answer for \(load.longestGap)")
+        // A bound that tells an outage (a proxy not replaced, a server not reconnected), not a
+        // figure: the whole suite on two cores stalls every client for 4 s now and then (seen
+        // in CI: four tests at once). `notely bench`'s faults section and `fault-drill.py`
+        // measure the real gap.
+        #expect(load.longestGap < .seconds(10), "no answer for \(load.longestGap)")
         for (id, note) in load.acknowledged {
             let read = try await notely.request(.GET, "/accounts/\(note.account)/notes/\(id)")
             let content = read.json["content"] as? String

@@ -159,11 +159,6 @@ struct PlacementDatabase: Sendable {
                              row.cursor?.createdAtMs, row.cursor?.id, row.copied, row.total, row.queuedAt])
     }
 
-    /// Records the engine of shard `index` (a shard with none recorded is on SQLite), active.
-    static func setEngine(_ engine: ShardEngine, of index: Int, in db: Database) throws {
-        try setShard(index, engine: engine, state: .active, in: db)
-    }
-
     static func setShard(_ index: Int, engine: ShardEngine, state: ShardState, in db: Database) throws {
         try db.execute(sql: "INSERT OR REPLACE INTO engine(shard, engine, state, dropped) VALUES (?, ?, ?, 0)",
                        arguments: [index, engine.rawValue, state.code])
