@@ -25,11 +25,7 @@ import TestSupport
         // in CI: four tests at once). `notely bench`'s faults section and `fault-drill.py`
         // measure the real gap.
         #expect(load.longestGap < .seconds(10), "no answer for \(load.longestGap)")
-        for (id, note) in load.acknowledged {
-            let read = try await notely.request(.GET, "/accounts/\(note.account)/notes/\(id)")
-            let content = read.json["content"] as? String
-            #expect(content == note.content || content == note.pending, "acknowledged note \(id) lost: \(read.text)")
-        }
+        try await load.expectEveryAcknowledgedNote(in: notely)
         kill(notely.process.processIdentifier, SIGTERM)
         #expect(await notely.waitForExit() == 0, "\(notely.log)")
     }

@@ -103,15 +103,7 @@ import TestSupport
         try await migrate(notely, to: "sqlite")
         #expect(await waitForMigration(notely, to: "sqlite"), "the migration back never finished: \(notely.log.suffix(3000))")
 
-        let before = load.successes
-        #expect(await eventually(timeout: .seconds(20)) { load.successes >= before + 200 }, "traffic did not go on")
-        await load.stop()
-        #expect(load.failures.isEmpty, "\(load.failures.count) failed: \(load.failures.prefix(5))")
-        #expect(load.mismatches.isEmpty, "\(load.mismatches.prefix(5))")
-        for (id, note) in load.acknowledged {
-            let content = try await notely.request(.GET, "/accounts/\(note.account)/notes/\(id)").json["content"] as? String
-            #expect(content == note.content || content == note.pending, "acknowledged note \(id) lost")
-        }
+        try await load.stopAndExpectNothingLost(in: notely)
         let shards = try require(try await placement(notely)["shards"] as? [String: [String: Any]])
         #expect(shards.filter { $0.value["state"] as? String == "retired" }.count == 4, "\(shards)")
         kill(notely.process.processIdentifier, SIGTERM)

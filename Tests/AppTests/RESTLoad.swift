@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
 import Synchronization
+import Testing
 import TestSupport
 
 /// Independent REST clients doing read-your-writes against a running `notely`, as the issue's
@@ -118,4 +119,29 @@ final class RESTLoad: Sendable {
 
     private func forget(_ id: String) { record.withLock { _ = $0.acknowledged.removeValue(forKey: id) } }
     private func mismatch(_ text: String) { record.withLock { $0.mismatches.append(text) } }
+}
+
+extension RESTLoad {
+    /// Once traffic has gone on (200 more successes), stops the clients; then no request
+    /// failed, no read disagreed with the writes before it, and every acknowledged note reads
+    /// back as written (or as a write whose answer never came, which may have landed).
+    func stopAndExpectNothingLost(in notely: HeadlessProcess, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let before = successes
+        #expect(await eventually(timeout: .seconds(20)) { self.successes >= before + 200 }, "traffic did not go on",
+                sourceLocation: sourceLocation)
+        await stop()
+        #expect(failures.isEmpty, "\(failures.count) failed: \(failures.prefix(5))", sourceLocation: sourceLocation)
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))", sourceLocation: sourceLocation)
+        try await expectEveryAcknowledgedNote(in: notely, sourceLocation: sourceLocation)
+    }
+
+    /// Every acknowledged note reads back as written, or as a write whose answer never came.
+    func expectEveryAcknowledgedNote(in notely: HeadlessProcess, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        for (id, note) in acknowledged {
+            let read = try await notely.request(.GET, "/accounts/\(note.account)/notes/\(id)")
+            let content = read.json["content"] as? String
+            #expect(content == note.content || content == note.pending, "acknowledged note \(id) lost: \(read.text)",
+                    sourceLocation: sourceLocation)
+        }
+    }
 }

@@ -72,15 +72,7 @@ import TestSupport
         #expect(await eventually(timeout: .seconds(60)) { (try? await placement(notely)["resharding"]).map { $0 is NSNull } == true },
                 "the growth never finished: \(notely.log.suffix(2000))")
 
-        let before = load.successes
-        #expect(await eventually(timeout: .seconds(20)) { load.successes >= before + 200 }, "traffic did not go on")
-        await load.stop()
-        #expect(load.failures.isEmpty, "\(load.failures.count) failed: \(load.failures.prefix(5))")
-        #expect(load.mismatches.isEmpty, "\(load.mismatches.prefix(5))")
-        for (id, note) in load.acknowledged {
-            let content = try await notely.request(.GET, "/accounts/\(note.account)/notes/\(id)").json["content"] as? String
-            #expect(content == note.content || content == note.pending, "acknowledged note \(id) lost")
-        }
+        try await load.stopAndExpectNothingLost(in: notely)
         let stats = try await notely.request(.GET, "/stats").json
         #expect(stats["deployment"]["restarts"] as? Int == 1 && (stats["deployment"]["deploys"] as? Int ?? 0) >= 2)
         let grown = try await placement(notely)
@@ -146,10 +138,7 @@ import TestSupport
         #expect(load.failures.isEmpty, "\(load.failures.count) failed: \(load.failures.prefix(5))")
         #expect(load.mismatches.isEmpty, "\(load.mismatches.prefix(5))")
         #expect(load.longestCall < .seconds(2), "a request took \(load.longestCall)")
-        for (id, note) in load.acknowledged {
-            let content = try await notely.request(.GET, "/accounts/\(note.account)/notes/\(id)").json["content"] as? String
-            #expect(content == note.content || content == note.pending, "acknowledged note \(id) lost")
-        }
+        try await load.expectEveryAcknowledgedNote(in: notely)
         for account in try require(try await notely.request(.GET, "/accounts").json as? [[String: Any]]) {
             let id = try require(account["id"] as? String)
             #expect(account["shard"] as? Int == ShardRouter(shardCount: 5).shard(for: try require(UUIDText.parse(id))), "\(account)")
