@@ -44,8 +44,25 @@ final class RPCConnectionPool: Sendable {
     /// Everything about the request happens in one visit to the channel's event loop — the
     /// timer, the write, the callbacks — because each call into a loop from outside it wakes
     /// that loop's thread: `perf` showed those wake-ups as the largest cost left on this side.
+    ///
+    /// A kept-alive connection can close while it sits idle (the proxy closed it) and be handed
+    /// out a moment before that shows: the request then never leaves. It goes once more, on a
+    /// new connection — seen in CI as a call that waited out its deadline for the only proxy,
+    /// which was serving.
     func exchange(_ head: HTTPRequestHead, body: ByteBuffer, timeout: TimeAmount) async throws -> RPCHTTPAnswer {
-        let channel = try await checkOut()
+        do {
+            return try await exchange(head, body: body, timeout: timeout, fresh: false)
+        } catch is ClosedBeforeWritten {
+            do {
+                return try await exchange(head, body: body, timeout: timeout, fresh: true)
+            } catch is ClosedBeforeWritten {
+                throw ProxyClientError.notSent(proxyId: proxyId, reason: "the connection had closed before the request was written")
+            }
+        }
+    }
+
+    private func exchange(_ head: HTTPRequestHead, body: ByteBuffer, timeout: TimeAmount, fresh: Bool) async throws -> RPCHTTPAnswer {
+        let channel = try await checkOut(fresh: fresh)
         let answer = channel.eventLoop.makePromise(of: RPCHTTPAnswer.self)
         do {
             let result = try await withTaskCancellationHandler {
@@ -89,8 +106,9 @@ final class RPCConnectionPool: Sendable {
         for channel in idle { channel.close(promise: nil) }
     }
 
-    private func checkOut() async throws -> any Channel {
-        while let channel = state.withLock({ $0.shutDown ? nil : $0.idle.popLast() }) {
+    /// An idle connection, or a new one (always, when `fresh`).
+    private func checkOut(fresh: Bool) async throws -> any Channel {
+        while !fresh, let channel = state.withLock({ $0.shutDown ? nil : $0.idle.popLast() }) {
             if channel.isActive { return channel }
         }
         if state.withLock({ $0.shutDown }) { throw ProxyClientError.notSent(proxyId: proxyId, reason: "the client is shut down") }
@@ -124,7 +142,7 @@ final class RPCConnectionPool: Sendable {
         switch error {
         case is CancellationError: error
         case let error as NotWritten where error.cause as? ChannelError == .ioOnClosedChannel:
-            ProxyClientError.notSent(proxyId: proxyId, reason: "the connection had closed before the request was written")
+            ClosedBeforeWritten()
         case let error as NotWritten: ProxyClientError.transport(proxyId: proxyId, reason: "\(error.cause)")
         default: ProxyClientError.transport(proxyId: proxyId, reason: "\(error)")
         }
@@ -138,4 +156,7 @@ final class RPCConnectionPool: Sendable {
     private struct NotWritten: Error {
         let cause: any Error
     }
+
+    /// The request never left: its connection had closed.
+    private struct ClosedBeforeWritten: Error {}
 }
