@@ -69,8 +69,8 @@ struct NotelyCommand: AsyncParsableCommand {
     var rpm = 600
 
     @Option(help: ArgumentHelp("""
-        At most this many notes a step of a move copies or cleans up (default: as many as the load allows). \
-        A small number slows moves down to watch them.
+        At most this many notes a step of a move copies, and ten times as many it cleans up (default: as many \
+        as the load allows). A small number slows moves down to watch them.
         """, valueName: "n"))
     var moveBatch: Int?
 

@@ -153,8 +153,9 @@ import TestSupport
     @Test func aMoveInterruptedByKillingNotelyFinishesAfterARestart() async throws {
         let directory = TemporaryDirectory("notely-move-kill")
         let dataDir = directory.path + "/.notely"
-        // 20 notes a step: a move of 800 takes 80 steps, so each phase lasts long enough to kill in.
-        let arguments = ["--no-load", "--move-batch", "20"]
+        // 5 notes a copy step (50 a clean-up step): a move of 800 takes 160 + 16 steps, so each
+        // phase lasts long enough to see and kill in, also on a busy machine.
+        let arguments = ["--no-load", "--move-batch", "5"]
         var notely = try await HeadlessProcess(arguments: arguments, in: directory)
         let seeded = try await seed(notely, perShard: 1, of: 1, notes: 800)
         let account = try require(seeded.values.first)

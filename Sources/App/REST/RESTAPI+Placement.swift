@@ -46,7 +46,7 @@ extension RESTAPI {
         let placement = actions.placement.view.placement
         let shards = placement.states.indices
         return try JSONBody.response(MigrateAccepted(
-            from: body.engine == .postgres ? ShardEngine.sqlite.rawValue : ShardEngine.postgres.rawValue, to: body.engine.rawValue,
+            from: body.engine.other.rawValue, to: body.engine.rawValue,
             adding: shards.filter { placement.state(of: $0) == .active && placement.engine(of: $0) == body.engine },
             draining: shards.filter { placement.state(of: $0) == .draining }), status: .accepted)
     }

@@ -36,7 +36,7 @@ final class NotelyService: Sendable {
         var rolloutWait: Duration = .seconds(30)
         var load: LoadGenerator.Configuration? = .init(accounts: 5, requestsPerMinute: 600)
         var rebuild = false
-        /// `--move-batch`: the most notes a step of a move takes (nil: as the load allows).
+        /// `--move-batch`: the most notes a step of a move copies (nil: as the load allows).
         var moveBatch: Int?
         var workingDirectory = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         var executable = ProxyLaunchConfiguration.currentExecutable()

@@ -5,6 +5,14 @@ public enum ShardEngine: String, Sendable, CaseIterable, Codable {
     case sqlite
     case postgres
 
+    /// The engine a migration from this one goes to (`M`, `POST /migrate`).
+    public var other: ShardEngine {
+        switch self {
+        case .sqlite: .postgres
+        case .postgres: .sqlite
+        }
+    }
+
     /// The engine as the dashboard's Shards pane shows it beside the shard (`s2 pg`).
     public var shortName: String {
         switch self {

@@ -68,8 +68,6 @@ public struct PlacementSnapshot: Sendable, Hashable {
     /// retired shard's storage is still there: `stepPlacement` has work to do.
     public var hasWork: Bool { !moves.isEmpty || change != nil || !undropped.isEmpty }
 
-    /// The notes the queued moves have yet to copy.
-    public var notesLeft: Int { moves.filter { !$0.switched }.reduce(0) { $0 + max(0, $1.total - $1.copied) } }
 }
 
 /// One account's move, queued or in progress.

@@ -58,5 +58,5 @@ public struct ShardSetChange: Sendable, Hashable {
     }
 
     /// The engine a migration moves notes off.
-    public var sourceEngine: ShardEngine? { engine.map { $0 == .postgres ? .sqlite : .postgres } }
+    public var sourceEngine: ShardEngine? { engine?.other }
 }
