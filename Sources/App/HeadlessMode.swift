@@ -37,6 +37,8 @@ extension NotelyCommand {
         service.durability = durability
         service.logLevel = logLevel.rawValue
         service.rolloutWait = .milliseconds(Int64(rolloutWait * 1000))
+        service.rolloutPlan = (try? rolloutPlan()) ?? nil   // validated before run()
+        service.thresholds = analysisThresholds
         service.load = noLoad ? nil : .init(accounts: accounts, requestsPerMinute: rpm)
         service.rebuild = rebuild
         service.moveBatch = moveBatch

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Proxy
 import Telemetry
 import Store
 
@@ -58,6 +59,38 @@ struct NotelyCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Seconds both versions serve before the previous one retires.", valueName: "seconds"))
     var rolloutWait: Double = 30
+
+    @Option(help: ArgumentHelp("""
+        Percents of calls the new version takes, step by step, over --rollout-wait (100 is implied), e.g. 10,50; \
+        each step is judged and a bad version rolled back. Default: the seed's rollout, 50/50 for the whole wait.
+        """, valueName: "percents"))
+    var rolloutSteps: String?
+
+    @Option(help: ArgumentHelp("A step fails when the new version's error rate exceeds the previous one's by more points than this.",
+                               valueName: "points"))
+    var maxErrorRise: Double = AnalysisThresholds().maxErrorRise
+
+    @Option(help: ArgumentHelp("A step fails when the new version's p95 exceeds this many times the previous one's (and the floor).",
+                               valueName: "ratio"))
+    var maxP95Ratio: Double = AnalysisThresholds().maxP95Ratio
+
+    @Option(help: ArgumentHelp("A p95 under this many milliseconds never fails a step.", valueName: "ms"))
+    var p95FloorMs: Double = AnalysisThresholds().p95FloorMs
+
+    @Option(help: ArgumentHelp("During a step, send this percent of note reads to both versions and compare the answers.",
+                               valueName: "percent"))
+    var mirrorReads: Double = 0
+
+    /// `--rollout-steps`, read; nil for the seed's rollout.
+    func rolloutPlan() throws(RolloutPlanError) -> RolloutPlan? {
+        guard let rolloutSteps else { return nil }
+        return try RolloutPlan(parsing: rolloutSteps)
+    }
+
+    /// The thresholds flags, as given (`validate()` checks their ranges).
+    var analysisThresholds: AnalysisThresholds {
+        AnalysisThresholds(maxErrorRise: maxErrorRise, maxP95Ratio: maxP95Ratio, p95FloorMs: p95FloorMs, mirrorReads: mirrorReads)
+    }
 
     @Flag(help: "Do not run the load generator.")
     var noLoad = false
@@ -119,6 +152,16 @@ struct NotelyCommand: AsyncParsableCommand {
             throw ValidationError("--move-batch must be 1…\(MovePacer.maxBatch), got \(moveBatch)")
         }
         if !(rolloutWait >= 0 && rolloutWait <= 3600) { throw ValidationError("--rollout-wait must be 0…3600 seconds, got \(rolloutWait)") }
+        do {
+            _ = try rolloutPlan()
+        } catch {
+            throw ValidationError("--rollout-steps: \(error)")
+        }
+        do {
+            _ = try analysisThresholds.validated()
+        } catch {
+            throw ValidationError("\(error)")
+        }
         if !(1...1000).contains(accounts) { throw ValidationError("--accounts must be 1…1000, got \(accounts)") }
         if !(1...600_000).contains(rpm) { throw ValidationError("--rpm must be 1…600000, got \(rpm)") }
         if dataDir.isEmpty { throw ValidationError("--data-dir must not be empty") }

@@ -127,7 +127,7 @@ import TestSupport
         try await controller.deploy()
         for round in 1...(CrashHistory.backoff.count + 2) {
             let proxy = try #require(controller.current())
-            try controller.inject(round % 2 == 0 ? .hang : .kill)
+            try await controller.inject(round % 2 == 0 ? .hang : .kill)
             #expect(await eventually(timeout: .seconds(15)) { controller.current().map { $0.pid != proxy.pid } == true }, "round \(round)")
         }
         #expect(controller.snapshot().restarts == CrashHistory.backoff.count + 2)

@@ -14,7 +14,8 @@ struct DeploymentHarness {
     let controller: DeploymentController
 
     init(rolloutWait: Duration = .seconds(1), executable: URL? = nil, readyTimeout: Duration = busyMachineReadyTimeout,
-         rebuilder: Rebuilder? = nil, engine: ShardEngine = .sqlite) throws {
+         rebuilder: Rebuilder? = nil, engine: ShardEngine = .sqlite, plan: RolloutPlan? = nil,
+         thresholds: AnalysisThresholds = AnalysisThresholds()) throws {
         var launch = ProxyLaunchConfiguration(executable: try executable ?? notelyExecutable(), dataDirectory: directory.path + "/data",
                                               workingDirectory: directory.url, logCapture: logs)
         launch.readyTimeout = readyTimeout
@@ -24,7 +25,8 @@ struct DeploymentHarness {
                                  postgres: TestPostgres.settings()).close()
         }
         let capture = logs
-        controller = DeploymentController(configuration: .init(launch: launch, rolloutWait: rolloutWait, rebuilder: rebuilder),
+        controller = DeploymentController(configuration: .init(launch: launch, rolloutWait: rolloutWait, rebuilder: rebuilder,
+                                                               plan: plan, thresholds: thresholds),
                                           stats: stats, logger: Logger(label: "test") { LogCaptureHandler(label: $0, capture: capture) })
     }
 

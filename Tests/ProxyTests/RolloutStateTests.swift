@@ -16,7 +16,7 @@ import Testing
         #expect(try state.beginDeploy() == 1)
         #expect(state.status == .rolloutLaunchNew && state.targetVersion == 1 && state.serving.isEmpty)
         let v1 = Handle(1)
-        guard case .servingAlone = state.promote(v1, rolloutEndsAt: later) else { Issue.record("not alone"); return }
+        guard case .servingAlone = state.promote(v1, share: 50, until: later) else { Issue.record("not alone"); return }
         #expect(state.status == .ready && state.current === v1 && state.previous == nil && state.targetVersion == nil)
     }
 
@@ -25,7 +25,7 @@ import Testing
         var state = RolloutState<Handle>.idle(current: v1)
         #expect(try state.beginDeploy() == 2)
         #expect(state.serving.map(\.id) == [1], "v1 serves alone while v2 launches")
-        guard case .servingBeside(let previous) = state.promote(v2, rolloutEndsAt: later) else { Issue.record("not beside"); return }
+        guard case .servingBeside(let previous) = state.promote(v2, share: 50, until: later) else { Issue.record("not beside"); return }
         #expect(previous === v1)
         #expect(state.status == .rolloutWait && state.rolloutEndsAt == later)
         #expect(Set(state.serving.map(\.id)) == [1, 2])
@@ -40,7 +40,7 @@ import Testing
         var state = RolloutState<Handle>.idle(current: Handle(1))
         _ = try state.beginDeploy()
         #expect(throws: DeployError.alreadyRunning(targetVersion: 2)) { var copy = state; _ = try copy.beginDeploy() }
-        _ = state.promote(Handle(2), rolloutEndsAt: later)
+        _ = state.promote(Handle(2), share: 50, until: later)
         #expect(throws: DeployError.alreadyRunning(targetVersion: 2)) { var copy = state; _ = try copy.beginDeploy() }
     }
 
@@ -57,7 +57,7 @@ import Testing
         let (v1, v2, freshV1) = (Handle(1), Handle(2), Handle(1))
         var state = RolloutState<Handle>.idle(current: v1)
         _ = try state.beginDeploy()
-        _ = state.promote(v2, rolloutEndsAt: later)
+        _ = state.promote(v2, share: 50, until: later)
         let replaced = state.replace(v1, with: freshV1)
         #expect(replaced)
         #expect(state.previous === freshV1 && state.current === v2)
@@ -73,7 +73,7 @@ import Testing
         let left = state.stop()
         #expect(left.map(\.id) == [1])
         #expect(state.serving.isEmpty)
-        guard case .refused = state.promote(v2, rolloutEndsAt: later) else { Issue.record("a launch finished after stop must be refused"); return }
+        guard case .refused = state.promote(v2, share: 50, until: later) else { Issue.record("a launch finished after stop must be refused"); return }
         #expect(throws: DeployError.shuttingDown) { var copy = state; _ = try copy.beginDeploy() }
     }
 
@@ -81,7 +81,7 @@ import Testing
         let (v1, v2) = (Handle(1), Handle(2))
         var state = RolloutState<Handle>.idle(current: v1)
         _ = try state.beginDeploy()
-        _ = state.promote(v2, rolloutEndsAt: later)
+        _ = state.promote(v2, share: 50, until: later)
         #expect(state.rollBack(v2) === v2)
         #expect(state.status == .ready && state.current === v1 && state.previous == nil)
         #expect(state.rollBack(v1) == nil, "outside a rollout nothing rolls back")
@@ -91,9 +91,40 @@ import Testing
         let (v1, v2) = (Handle(1), Handle(2))
         var state = RolloutState<Handle>.idle(current: v1)
         _ = try state.beginDeploy()
-        _ = state.promote(v2, rolloutEndsAt: later)
+        _ = state.promote(v2, share: 50, until: later)
         #expect(state.rollBack(v1) === v1)
         #expect(state.status == .ready && state.current === v2)
+    }
+
+    @Test func stepsGiveTheNewVersionItsShareOfCalls() throws {
+        let (v1, v2) = (Handle(1), Handle(2))
+        var state = RolloutState<Handle>.idle(current: v1)
+        _ = try state.beginDeploy()
+        _ = state.promote(v2, share: 10, until: later)
+        #expect(state.newShare == 10)
+        #expect(state.choose(among: [v1, v2], roll: 9) === v2 && state.choose(among: [v1, v2], roll: 10) === v1)
+        #expect(state.choose(among: [v1], roll: 0) === v1, "the only routable one takes every call")
+        #expect(state.beginStep(of: v2, share: 50, until: later) && state.newShare == 50)
+        #expect(state.choose(among: [v2, v1], roll: 49) === v2 && state.choose(among: [v2, v1], roll: 50) === v1)
+        let stepOfTheOld = state.beginStep(of: v1, share: 90, until: later)
+        #expect(!stepOfTheOld, "only the new version's rollout takes steps")
+    }
+
+    @Test func aFailedStepDrainsTheNewVersionWhileThePreviousServesAlone() throws {
+        let (v1, v2, fresh) = (Handle(1), Handle(2), Handle(1))
+        var state = RolloutState<Handle>.idle(current: v1)
+        _ = try state.beginDeploy()
+        _ = state.promote(v2, share: 10, until: later)
+        #expect(state.abandon(v1) == nil, "only the new version is abandoned")
+        #expect(state.abandon(v2) === v2)
+        #expect(state.status == .rolloutWait && state.serving.map(\.id) == [1] && state.running.map(\.id) == [1, 2])
+        #expect(state.targetVersion == 2 && state.newShare == nil)
+        #expect(throws: DeployError.alreadyRunning(targetVersion: 2)) { var copy = state; _ = try copy.beginDeploy() }
+        #expect(state.replace(v1, with: fresh) && state.current === fresh, "a crash of the previous one meanwhile is replaced")
+        let replacedTheAbandoned = state.replace(v2, with: Handle(2))
+        #expect(!replacedTheAbandoned, "the abandoned one is not")
+        state.abandonedRetired()
+        #expect(state.status == .ready && state.current === fresh && state.previous == nil)
     }
 
     @Test func aCrashLoopBacksOffThenGivesUp() {

@@ -157,14 +157,21 @@ struct NotelyActions: Sendable {
 
     // MARK: Deployments
 
-    /// Starts a rollout of the next version; answers its number.
-    func deploy() throws -> Int {
-        try sorting { try deployments().startDeploy() }
+    /// Starts a rollout of the next version — in `steps` (percents of calls), or as configured
+    /// (`--rollout-steps`) when nil; answers its number.
+    func deploy(steps: [Int]? = nil) throws -> Int {
+        let plan: RolloutPlan?
+        do {
+            plan = try steps.map { steps throws(RolloutPlanError) in try RolloutPlan(steps: steps) }
+        } catch {
+            throw ActionError(kind: .invalid, message: "steps: \(error)")
+        }
+        return try sorting { try deployments().startDeploy(plan: plan) }
     }
 
-    /// A fault in the serving version, on purpose; answers what was done.
-    func inject(_ fault: Fault) throws -> String {
-        try sorting { try deployments().inject(fault) }
+    /// A fault in the newest version, on purpose; answers what was done.
+    func inject(_ fault: Fault) async throws -> String {
+        try await sorting { try await deployments().inject(fault) }
     }
 
     func deployments() throws -> DeploymentController {

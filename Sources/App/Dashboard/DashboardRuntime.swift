@@ -100,10 +100,12 @@ final class DashboardRuntime: Sendable {
                 send(.deployRefused("deploy refused: \(ActionError(error).message)"))
             }
         case .injectFault(let fault):
-            do {
-                send(.faultInjected(try actions.inject(fault)))
-            } catch {
-                send(.faultInjected("\(fault.rawValue) refused: \(ActionError(error).message)"))
+            Task {
+                do {
+                    send(.faultInjected(try await actions.inject(fault)))
+                } catch {
+                    send(.faultInjected("\(fault.rawValue) refused: \(ActionError(error).message)"))
+                }
             }
         case .toggleLoad:
             guard let generator = service.loadGenerator else {

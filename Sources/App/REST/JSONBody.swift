@@ -8,13 +8,19 @@ import Store
 /// (413) without being read into memory, bad JSON is a 400 that says what was wrong.
 enum JSONBody {
     static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+        guard let value = try await decodeIfPresent(type, from: request) else { throw APIError.badRequest("the body is empty; send a JSON object") }
+        return value
+    }
+
+    /// A body that may be left out: nil when it is empty.
+    static func decodeIfPresent<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T? {
         let buffer: ByteBuffer
         do {
             buffer = try await BoundedBody.collect(request)
         } catch is BoundedBody.TooLarge {
             throw APIError(status: .contentTooLarge, message: "request body is larger than \(StoreLimits.maxRequestBodyBytes) bytes")
         }
-        if buffer.readableBytes == 0 { throw APIError.badRequest("the body is empty; send a JSON object") }
+        if buffer.readableBytes == 0 { return nil }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer: buffer))
         } catch let DecodingError.keyNotFound(key, _) {

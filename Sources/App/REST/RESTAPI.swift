@@ -53,7 +53,7 @@ struct RESTAPI: Sendable {
                 try await actions.deleteNote(try noteId(context), of: try id(context))
                 return Response(status: .noContent)
             },
-            .init(.post, "/deploy") { _, _ in try deploy() },
+            .init(.post, "/deploy") { request, _ in try await deploy(request) },
             .init(.post, "/chaos") { request, _ in try await chaos(request) },
             .init(.post, "/shards") { request, _ in try await growShards(request) },
             .init(.post, "/shards/{shard}/drain") { _, context in try await drainShard(context) },
@@ -65,7 +65,8 @@ struct RESTAPI: Sendable {
     func router() -> Router<BasicRequestContext> {
         let router = Router()
         let routes = routes
-        router.add(middleware: APIMiddleware(stats: stats, routes: routes.methodsByPattern))
+        router.add(middleware: APIMiddleware(stats: stats, routes: routes.methodsByPattern,
+                                             currentVersion: { [controller = actions.controller] in controller?.current()?.id }))
         router.add(middleware: LocalClientsOnly(port: listeningPort))
         for route in routes.routes { router.on(RouterPath(route.pattern), method: route.method, use: route.handler) }
         return router
@@ -101,19 +102,22 @@ struct RESTAPI: Sendable {
         return try JSONBody.response(try await actions.notes(of: id, limit: limit, after: after))
     }
 
-    private func deploy() throws -> Response {
-        let target = try actions.deploy()
+    /// An empty body, or `{"steps": [10, 50]}` for a progressive rollout of this deploy.
+    private func deploy(_ request: Request) async throws -> Response {
+        let body = try await JSONBody.decodeIfPresent(DeployBody.self, from: request)
+        let target = try actions.deploy(steps: body?.steps)
         return try JSONBody.response(DeployAccepted(targetVersion: target, status: try actions.deployments().status().rawValue),
                                      status: .accepted)
     }
 
-    /// `{"fault": "kill" | "hang"}`: a fault in the serving proxy, on purpose (202).
+    /// `{"fault": "kill" | "hang" | "slow" | "errors" | "wrong"}`: a fault in the newest proxy,
+    /// on purpose (202).
     private func chaos(_ request: Request) async throws -> Response {
         let body = try await JSONBody.decode(ChaosBody.self, from: request)
         guard let fault = Fault(rawValue: body.fault) else {
             throw APIError.badRequest("fault must be one of \(Fault.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), got \"\(body.fault)\"")
         }
-        let message = try actions.inject(fault)
+        let message = try await actions.inject(fault)
         return try JSONBody.response(["fault": fault.rawValue, "message": message], status: .accepted)
     }
 
@@ -132,6 +136,7 @@ struct RESTAPI: Sendable {
 private struct AccountBody: Decodable { let name: String }
 private struct NoteBody: Decodable { let content: String }
 private struct ChaosBody: Decodable { let fault: String }
+private struct DeployBody: Decodable { let steps: [Int]? }
 private struct DeployAccepted: Encodable {
     let targetVersion: Int
     let status: String

@@ -34,6 +34,10 @@ final class NotelyService: Sendable {
         /// `--log-level`, passed on to every proxy.
         var logLevel = "info"
         var rolloutWait: Duration = .seconds(30)
+        /// `--rollout-steps`: the steps of every deploy; nil for the seed's 50/50 rollout.
+        var rolloutPlan: RolloutPlan?
+        /// How a step is judged, and `--mirror-reads`.
+        var thresholds = AnalysisThresholds()
         var load: LoadGenerator.Configuration? = .init(accounts: 5, requestsPerMinute: 600)
         var rebuild = false
         /// `--move-batch`: the most notes a step of a move copies (nil: as the load allows).
@@ -131,7 +135,8 @@ final class NotelyService: Sendable {
         launch.readyTimeout = options.readyTimeout
         let rebuilder = options.rebuild ? Rebuilder(workingDirectory: options.workingDirectory, logCapture: logs) : nil
         let controller = DeploymentController(
-            configuration: .init(launch: launch, rolloutWait: options.rolloutWait, rebuilder: rebuilder),
+            configuration: .init(launch: launch, rolloutWait: options.rolloutWait, rebuilder: rebuilder,
+                                 plan: options.rolloutPlan, thresholds: options.thresholds),
             stats: stats, logger: Logger(label: "deploy"))
         do {
             try await controller.deploy()

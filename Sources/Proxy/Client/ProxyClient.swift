@@ -97,6 +97,15 @@ public final class ProxyClient: NoteStore {
         }
     }
 
+    /// Makes the proxy misbehave on purpose (`SetFault`), or behave again with nil.
+    public func setFault(_ fault: Misbehaviour?, timeout: TimeAmount? = nil) async throws {
+        _ = try await send(.setFault, timeout: timeout) { writer in
+            writer.raw(#"{"fault":"#)
+            if let fault { writer.string(fault.rawValue) } else { writer.raw("null") }
+            writer.raw("}")
+        }
+    }
+
     private func badResult(_ method: RPCMethod, _ reason: String) -> ProxyClientError {
         Self.badResult(method, reason, proxyId: id)
     }

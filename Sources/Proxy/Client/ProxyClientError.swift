@@ -23,6 +23,13 @@ public enum ProxyClientError: Error, Sendable, Equatable, CustomStringConvertibl
         return false
     }
 
+    /// The proxy refused the call before running it (`NotelyRPCCode.refused`): it never
+    /// applied, so it is safe to send to another version.
+    public var isRefused: Bool {
+        if case .rpc(_, let error) = self { return error.code == NotelyRPCCode.refused }
+        return false
+    }
+
     /// The connection failed after the request may have been sent (reset, closed, timed out):
     /// the proxy may have died or hung with the call in hand. An answer of any kind (an HTTP
     /// status, an RPC error) is not this: the proxy was there to give it.

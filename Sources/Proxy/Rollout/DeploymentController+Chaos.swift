@@ -1,26 +1,39 @@
 import Foundation
 
-/// A fault a presenter injects on purpose into the serving version, to show that a crash or a
-/// hang costs no request (the dashboard's `k` and `h`, `POST /chaos`).
+/// A fault a presenter injects on purpose, to show that a crash or a hang costs no request (the
+/// dashboard's `k` and `h`), or that a progressive rollout catches a bad version and rolls it
+/// back (`s`, `f`, `w`); also `POST /chaos`.
 public enum Fault: String, Sendable, CaseIterable {
-    /// SIGKILL: the process dies at once, calls in hand.
+    /// SIGKILL of the current version: the process dies at once, calls in hand.
     case kill
-    /// SIGSTOP for `DeploymentController.hangDuration`, then SIGCONT — unless supervision,
-    /// finding it hung, killed it first.
+    /// SIGSTOP of the current version for `DeploymentController.hangDuration`, then SIGCONT —
+    /// unless supervision, finding it hung, killed it first.
     case hang
+    /// The newest version turns slow, refuses some calls, or answers some reads wrongly
+    /// (`Misbehaviour`) until it stops.
+    case slow, errors, wrong
+
+    /// The misbehaviour the fault asks the proxy for; nil for the faults done to its process.
+    var misbehaviour: Misbehaviour? { Misbehaviour(rawValue: rawValue) }
 }
 
 extension DeploymentController {
     public static let hangDuration: Duration = .seconds(5)
 
-    /// Injects `fault` into the current version and returns what it did (also logged).
-    /// Throws `noServingProxy` when nothing serves.
+    /// Injects `fault` into the current (the newest) version and returns what it did (also
+    /// logged). Throws `noServingProxy` when nothing serves.
     @discardableResult
-    public func inject(_ fault: Fault) throws -> String {
+    public func inject(_ fault: Fault) async throws -> String {
         guard let proxy = record.withLock({ $0.rollout.current }), proxy.isRoutable else { throw DeployError.noServingProxy }
         let (id, pid) = (proxy.id, proxy.process.pid)
-        proxy.markFaultInjected()
         let message: String
+        if let misbehaviour = fault.misbehaviour {
+            try await proxy.client.setFault(misbehaviour, timeout: .seconds(2))
+            message = "chaos: v\(id) (pid \(pid)) is now \(misbehaviour.demoDescription)"
+            logger.warning("\(message)")
+            return message
+        }
+        proxy.markFaultInjected()
         switch fault {
         case .kill:
             kill(pid, SIGKILL)
@@ -34,8 +47,21 @@ extension DeploymentController {
                 kill(pid, SIGCONT)
                 self.logger.warning("chaos: v\(id) (pid \(pid)) resumed with SIGCONT")
             }
+        case .slow, .errors, .wrong:
+            preconditionFailure("a misbehaviour is sent to the proxy above")
         }
         logger.warning("\(message)")
         return message
+    }
+}
+
+extension Misbehaviour {
+    /// "slow (+100 ms a call)": what the version now does, for logs and the dashboard.
+    var demoDescription: String {
+        switch self {
+        case .slow: "slow (+\(Int(Self.addedLatency.seconds * 1000)) ms a call)"
+        case .errors: "refusing \(Int(Self.refusedShare * 100))% of calls"
+        case .wrong: "answering \(Int(Self.wrongShare * 100))% of reads wrongly"
+        }
     }
 }

@@ -1,12 +1,15 @@
 import Foundation
 import Store
 
-/// Routing: every note-store call goes to a serving version, at random when two serve — and a
-/// crash or a hang costs it nothing but time.
+/// Routing: every note-store call goes to a serving version — at random when two serve, or by
+/// the step's shares in a progressive rollout — and a crash, a hang or a refusal costs it
+/// nothing but time.
 ///
 /// - A call that finds no serving version (between a crash and its replacement) waits for one,
 ///   up to its deadline.
 /// - A call that never reached a proxy (connection refused) goes to another, or waits.
+/// - A call a proxy refused before running it (`Misbehaviour.errors`) goes to another version,
+///   or to the same one again when it serves alone: it never applied.
 /// - A call that may have reached a proxy that then died or hung is sent again only once that
 ///   process is gone (a hung one is killed by supervision), so the first try can never land
 ///   after the second. Writes are safe to send again (`NoteRows`): the same create is a success
@@ -31,17 +34,23 @@ extension DeploymentController {
         let wallDeadline = Date() + Self.callDeadline.seconds
         let homeBefore = await homeBeforeMove(call)
         var unreachable: [ServingProxy] = []
+        var refusedBy: [ServingProxy] = []
         var lastFailure: (any Error)?
         var isRetry = false   // set once a try may have reached a proxy (and so may have landed)
         while true {
-            guard let proxy = await enterServingProxy(excluding: unreachable, before: deadline) else {
+            guard let proxy = await enterServingProxy(excluding: unreachable, preferringNot: refusedBy, before: deadline) else {
                 throw lastFailure ?? DeployError.noServingProxy
             }
+            let result = await attempt(call, on: proxy, deadline: wallDeadline)
             do {
-                defer { proxy.leave() }
-                return try await proxy.client.perform(call, deadline: wallDeadline)
+                let answer = try result.get()
+                AnsweringVersion.current?.record(proxy.id)
+                return await mirror(call, answered: answer, by: proxy, deadline: wallDeadline)
             } catch let error as ProxyClientError where error.isNotSent {
                 unreachable.append(proxy)   // it never got the call: try another, or wait for one
+                lastFailure = error
+            } catch let error as ProxyClientError where error.isRefused {
+                if !refusedBy.contains(where: { $0 === proxy }) { refusedBy.append(proxy) }   // it never ran the call: another version gets it, or this one again
                 lastFailure = error
             } catch let error as ProxyClientError where error.mayHaveReachedAProxyThatFailed {
                 lastFailure = error
@@ -55,6 +64,26 @@ extension DeploymentController {
                 return answer
             }
         }
+    }
+
+    /// Sends `call` to `proxy` (entered for it, left here) and counts the try in its window: a
+    /// try the proxy refused or failed is an error of that version, even when a retry then
+    /// saves the call; a store error (a note not found) is an answer, not a failure.
+    private func attempt(_ call: NoteStoreCall, on proxy: ServingProxy, deadline: Date) async -> Result<NoteStoreAnswer, any Error> {
+        defer { proxy.leave() }
+        let started = ContinuousClock.now
+        let result: Result<NoteStoreAnswer, any Error>
+        do {
+            result = .success(try await proxy.client.perform(call, deadline: deadline))
+        } catch {
+            result = .failure(error)
+        }
+        if case .failure(let error) = result, error is ProxyClientError {
+            proxy.recordCall(seconds: (ContinuousClock.now - started).seconds, failed: true)
+        } else {
+            proxy.recordCall(seconds: (ContinuousClock.now - started).seconds, failed: false)
+        }
+        return result
     }
 
     /// Where the account of a move lives before it is sent, to answer a retry whose first try
@@ -78,14 +107,16 @@ extension DeploymentController {
         return .shardChange(from: homeBefore, to: shard)
     }
 
-    /// A routable serving version, with a call marked in flight on it — at random when two
-    /// serve. With none, waits until who serves changes, up to `deadline`; nil then, or once
-    /// `notely` stops.
-    private func enterServingProxy(excluding excluded: [ServingProxy], before deadline: ContinuousClock.Instant) async -> ServingProxy? {
+    /// A routable serving version, with a call marked in flight on it — by the rollout's shares
+    /// when two serve, and one that refused this call only when no other serves. With none,
+    /// waits until who serves changes, up to `deadline`; nil then, or once `notely` stops.
+    private func enterServingProxy(excluding excluded: [ServingProxy], preferringNot refusedBy: [ServingProxy],
+                                   before deadline: ContinuousClock.Instant) async -> ServingProxy? {
         while true {
             let (chosen, changed, stopped) = record.withLock { record in
                 let candidates = record.rollout.serving.filter { proxy in proxy.isRoutable && !excluded.contains { $0 === proxy } }
-                let chosen = candidates.randomElement()
+                let preferred = candidates.filter { proxy in !refusedBy.contains { $0 === proxy } }
+                let chosen = record.rollout.choose(among: preferred.isEmpty ? candidates : preferred)
                 chosen?.enter()   // under the lock that takes versions out of the routing, so a drain never misses a call
                 if case .stopped = record.rollout { return (chosen, record.changed, true) }
                 return (chosen, record.changed, false)

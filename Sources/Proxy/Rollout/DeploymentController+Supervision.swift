@@ -58,9 +58,11 @@ extension DeploymentController {
         let action = record.withLock { record -> ExitAction in
             guard record.rollout.isServing(proxy) else { return .ignore }   // retired or replaced: expected
             defer { record.announceChange() }
-            if let failed = record.rollout.rollBack(proxy) {
-                guard failed === record.rollout.current else {
+            let newVersion = record.rollout.current
+            if record.rollout.rollBack(proxy) != nil {
+                if proxy === newVersion {
                     let restored = record.rollout.current?.id ?? 0
+                    record.progress?.rolledBack = true
                     record.lastError = "v\(proxy.id) \(how) during its rollout; rolled back to v\(restored)"
                     return .rolledBack(failed: proxy, restored: restored)
                 }

@@ -11,10 +11,14 @@ import Telemetry
 /// both versions serve (calls are routed to one of the two at random) for the rollout wait,
 /// then takes the previous version out of the routing, drains its calls in flight and stops
 /// it. A version that never becomes ready is stopped and the old one keeps serving alone.
-/// Deploys never queue: a second one while one runs is refused at once.
+/// With a `RolloutPlan` the new version earns its traffic step by step instead, and a step
+/// that fails its analysis rolls it back (`+Steps`). Deploys never queue: a second one while
+/// one runs is refused at once.
 ///
 /// Its jobs live in one file each: the rollout's states (`RolloutState`), deploying (here),
-/// routing (`+Routing`), supervision (`+Supervision`) and shard-stats polling (`+StatsPolling`).
+/// the steps of a progressive rollout (`+Steps`), routing (`+Routing`, `+Mirroring`),
+/// supervision (`+Supervision`), faults on purpose (`+Chaos`) and shard-stats polling
+/// (`+StatsPolling`).
 public final class DeploymentController: NoteStore {
     public struct Configuration: Sendable {
         public var launch: ProxyLaunchConfiguration
@@ -23,11 +27,18 @@ public final class DeploymentController: NoteStore {
         public var drainTimeout: Duration = .seconds(10)
         /// Set for `--rebuild`: compile before each new version.
         public var rebuilder: Rebuilder?
+        /// The steps of every deploy that names none (`--rollout-steps`); nil for the seed's rollout.
+        public var plan: RolloutPlan?
+        /// How a step of a progressive rollout is judged.
+        public var thresholds = AnalysisThresholds()
 
-        public init(launch: ProxyLaunchConfiguration, rolloutWait: Duration, rebuilder: Rebuilder? = nil) {
+        public init(launch: ProxyLaunchConfiguration, rolloutWait: Duration, rebuilder: Rebuilder? = nil,
+                    plan: RolloutPlan? = nil, thresholds: AnalysisThresholds = AnalysisThresholds()) {
             self.launch = launch
             self.rolloutWait = rolloutWait
             self.rebuilder = rebuilder
+            self.plan = plan
+            self.thresholds = thresholds
         }
     }
 
@@ -39,6 +50,8 @@ public final class DeploymentController: NoteStore {
         var deploys = 0
         /// The current version's recent crashes, for back-off.
         var crashes = CrashHistory()
+        /// The steps and verdicts of the running (or last) progressive rollout.
+        var progress: RolloutProgress?
         /// Fulfilled (and replaced) whenever who serves changes, waking calls that wait for a
         /// serving version.
         var changed = AsyncPromise<Void>()
@@ -90,38 +103,43 @@ public final class DeploymentController: NoteStore {
             func version(_ proxy: ServingProxy?) -> VersionSnapshot? {
                 guard let proxy else { return nil }
                 let process = proxy.process
+                let serving = rollout.isServing(proxy)
+                let share = !serving ? 0 : rollout.newShare.map { proxy === rollout.current ? $0 : 100 - $0 } ?? 100
                 return VersionSnapshot(id: process.id, pid: Int(process.pid), port: process.port, launchedAt: process.launchedAt,
                                        requestsPerSec: rate(process.id), readyMs: Int(process.secondsToReady * 1000),
-                                       serving: rollout.isServing(proxy))
+                                       serving: serving, share: share, window: WindowFigures(proxy.windowSoFar))
             }
             var secondsLeft: Int?
             if rollout.status == .rolloutWait {
-                secondsLeft = rollout.rolloutEndsAt.map { max(0, Int(($0 - ContinuousClock.now).seconds.rounded(.up))) } ?? 0
+                let stepsAfter = Double(record.progress?.stepsAfterThis ?? 0) * (record.progress?.stepSeconds ?? 0)
+                secondsLeft = rollout.rolloutEndsAt.map { max(0, Int((($0 - ContinuousClock.now).seconds + stepsAfter).rounded(.up))) } ?? 0
             }
             return DeploymentSnapshot(
                 status: rollout.status, current: version(rollout.current), previous: version(rollout.previous),
                 rolloutSecondsLeft: secondsLeft, rolloutWaitSeconds: configuration.rolloutWait.seconds,
                 targetVersion: rollout.targetVersion, lastError: record.lastError, restarts: record.restarts,
-                deploys: record.deploys)
+                deploys: record.deploys, rollout: record.progress)
         }
     }
 
     // MARK: Deploying
 
-    /// Runs a whole deploy and returns the version it brought up. Throws `alreadyRunning` at
-    /// once if another deploy is running, or the launch error if the new version failed.
+    /// Runs a whole deploy and returns the version it brought up: in `plan`'s steps, or the
+    /// configured ones. Throws `alreadyRunning` at once if another deploy is running, the launch
+    /// error if the new version failed, or `rolledBack` when it failed during its rollout.
     @discardableResult
-    public func deploy() async throws -> Int {
+    public func deploy(plan: RolloutPlan? = nil) async throws -> Int {
         let target = try beginDeploy()
-        return try await runDeploy(target: target)
+        return try await runDeploy(target: target, plan: plan ?? configuration.plan)
     }
 
     /// Starts a deploy in the background and returns its target version at once (for
     /// `POST /deploy` and the dashboard's `d`). Throws `alreadyRunning` if one is running.
     @discardableResult
-    public func startDeploy() throws -> Int {
+    public func startDeploy(plan: RolloutPlan? = nil) throws -> Int {
         let target = try beginDeploy()
-        inBackground { _ = try? await self.runDeploy(target: target) }
+        let plan = plan ?? configuration.plan
+        inBackground { _ = try? await self.runDeploy(target: target, plan: plan) }
         return target
     }
 
@@ -129,7 +147,7 @@ public final class DeploymentController: NoteStore {
         try record.withLock { record throws(DeployError) in try record.rollout.beginDeploy() }
     }
 
-    private func runDeploy(target: Int) async throws -> Int {
+    private func runDeploy(target: Int, plan: RolloutPlan?) async throws -> Int {
         logger.info("deploy v\(target): launching")
         let launched: DataProxyProcess
         do {
@@ -143,13 +161,18 @@ public final class DeploymentController: NoteStore {
             throw error
         }
         let newProxy = ServingProxy(launched)
+        let stepDuration = plan?.stepDuration(of: configuration.rolloutWait) ?? configuration.rolloutWait
         let promotion = await membership.withLock {
             record.withLock { record in
-                let promotion = record.rollout.promote(newProxy, rolloutEndsAt: ContinuousClock.now + configuration.rolloutWait)
+                let promotion = record.rollout.promote(newProxy, share: plan?.steps[0] ?? 50, until: ContinuousClock.now + stepDuration)
                 if case .refused = promotion { return promotion }
                 record.lastError = nil
                 record.deploys += 1
                 record.crashes.reset()
+                record.progress = nil
+                if case .servingBeside = promotion, let plan {
+                    record.progress = RolloutProgress(plan: plan, stepSeconds: stepDuration.seconds)
+                }
                 record.announceChange()
                 return promotion
             }
@@ -164,11 +187,18 @@ public final class DeploymentController: NoteStore {
             logger.info("v\(target) is serving", metadata: ["readyMs": "\(readyMs)"])
         case .servingBeside(let old):
             watch(newProxy)
-            logger.info("v\(target) ready in \(readyMs) ms; serving beside v\(old.id) for \(configuration.rolloutWait)")
-            switch await waitOutRollout(of: newProxy) {
+            if let plan {
+                logger.info("v\(target) ready in \(readyMs) ms; taking calls from v\(old.id) in steps \(plan.description) over \(configuration.rolloutWait)")
+            } else {
+                logger.info("v\(target) ready in \(readyMs) ms; serving beside v\(old.id) for \(configuration.rolloutWait)")
+            }
+            let end = if let plan { await runSteps(plan, of: newProxy, stepDuration: stepDuration) } else { await waitOutRollout(of: newProxy) }
+            record.withLock { $0.progress?.step = nil }
+            switch end {
             case .timeUp:
                 await retirePrevious()
-                logger.info("rollout to v\(target) complete")
+                record.withLock { $0.progress?.promoted = true }
+                logger.info("rollout to v\(target) complete\(plan.map { ": \($0.description)" } ?? "")")
             case .previousGone:
                 logger.info("rollout to v\(target) complete (v\(old.id) went before its time)")
             case .rolledBack:
@@ -181,15 +211,15 @@ public final class DeploymentController: NoteStore {
         return target
     }
 
-    private enum RolloutEnd { case timeUp, previousGone, rolledBack, shutDown }
+    enum RolloutEnd { case timeUp, previousGone, rolledBack, shutDown }
 
-    /// Waits out `ROLLOUT_WAIT` — unless supervision ends it early: a rollback when the new
-    /// version fails, or the previous version gone before its time.
-    private func waitOutRollout(of newProxy: ServingProxy) async -> RolloutEnd {
+    /// Waits out `ROLLOUT_WAIT`, or a step of it — unless supervision ends it early: a rollback
+    /// when the new version fails, or the previous version gone before its time.
+    func waitOutRollout(of newProxy: ServingProxy) async -> RolloutEnd {
         while true {
             let (rollout, changed) = record.withLock { ($0.rollout, $0.changed) }
             switch rollout {
-            case .bothServing(let current, _, let endsAt) where current === newProxy:
+            case .bothServing(let current, _, _, let endsAt) where current === newProxy:
                 if ContinuousClock.now >= endsAt { return .timeUp }
                 let left = endsAt - ContinuousClock.now
                 if await changed.wait(timeout: left) == nil, Task.isCancelled { return .shutDown }
@@ -212,17 +242,23 @@ public final class DeploymentController: NoteStore {
             }
         }
         guard let old = retiring else { return }
-        if !(await old.drain(timeout: configuration.drainTimeout)) {
-            logger.warning("v\(old.id) still had calls in flight after \(configuration.drainTimeout); stopping it anyway")
-        }
-        await exportStats(of: old)
-        stats.retireShardExport(from: old.statsSource)
-        await old.process.shutdown(logger: logger)
+        await drainAndStop(old)
         record.withLock { record in
             record.rollout.previousRetired()
             record.announceChange()
         }
         logger.info("v\(old.id) retired")
+    }
+
+    /// Lets the calls in flight to `proxy` (out of the routing now) finish, keeps its last shard
+    /// figures, and stops it.
+    func drainAndStop(_ proxy: ServingProxy) async {
+        if !(await proxy.drain(timeout: configuration.drainTimeout)) {
+            logger.warning("v\(proxy.id) still had calls in flight after \(configuration.drainTimeout); stopping it anyway")
+        }
+        await exportStats(of: proxy)
+        stats.retireShardExport(from: proxy.statsSource)
+        await proxy.process.shutdown(logger: logger)
     }
 
     // MARK: Background work and shutdown

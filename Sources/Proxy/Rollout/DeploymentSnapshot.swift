@@ -20,8 +20,13 @@ public struct VersionSnapshot: Codable, Sendable, Hashable {
     public var readyMs: Int
     /// Whether new requests are sent to it (false while it drains before retiring).
     public var serving: Bool
+    /// The percent of new calls routed to it.
+    public var share: Int
+    /// Its calls in the rollout step running (or since it serves alone): what a step judges.
+    public var window: WindowFigures
 
-    public init(id: Int, pid: Int, port: Int, launchedAt: Date, requestsPerSec: Double, readyMs: Int, serving: Bool) {
+    public init(id: Int, pid: Int, port: Int, launchedAt: Date, requestsPerSec: Double, readyMs: Int, serving: Bool,
+                share: Int = 100, window: WindowFigures = WindowFigures(CallWindow())) {
         self.id = id
         self.pid = pid
         self.port = port
@@ -29,6 +34,8 @@ public struct VersionSnapshot: Codable, Sendable, Hashable {
         self.requestsPerSec = requestsPerSec
         self.readyMs = readyMs
         self.serving = serving
+        self.share = share
+        self.window = window
     }
 }
 
@@ -47,10 +54,12 @@ public struct DeploymentSnapshot: Codable, Sendable, Hashable {
     /// Crashed proxies replaced by a fresh process of the same version.
     public var restarts: Int
     public var deploys: Int
+    /// The steps and verdicts of the running (or last) progressive rollout; nil for the seed's.
+    public var rollout: RolloutProgress?
 
     public init(status: DeploymentStatus = .initial, current: VersionSnapshot? = nil, previous: VersionSnapshot? = nil,
                 rolloutSecondsLeft: Int? = nil, rolloutWaitSeconds: Double = 30, targetVersion: Int? = nil,
-                lastError: String? = nil, restarts: Int = 0, deploys: Int = 0) {
+                lastError: String? = nil, restarts: Int = 0, deploys: Int = 0, rollout: RolloutProgress? = nil) {
         self.status = status
         self.current = current
         self.previous = previous
@@ -60,10 +69,11 @@ public struct DeploymentSnapshot: Codable, Sendable, Hashable {
         self.lastError = lastError
         self.restarts = restarts
         self.deploys = deploys
+        self.rollout = rollout
     }
 
     enum CodingKeys: String, CodingKey {
-        case status, current, previous, rolloutSecondsLeft, rolloutWaitSeconds, targetVersion, lastError, restarts, deploys
+        case status, current, previous, rolloutSecondsLeft, rolloutWaitSeconds, targetVersion, lastError, restarts, deploys, rollout
     }
 
     /// `previous` and `rolloutSecondsLeft` are always present (null when absent), as the contract shows.
@@ -78,5 +88,6 @@ public struct DeploymentSnapshot: Codable, Sendable, Hashable {
         try container.encode(lastError, forKey: .lastError)
         try container.encode(restarts, forKey: .restarts)
         try container.encode(deploys, forKey: .deploys)
+        try container.encode(rollout, forKey: .rollout)
     }
 }

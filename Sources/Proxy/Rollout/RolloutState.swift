@@ -8,10 +8,14 @@ enum RolloutState<Proxy: RolloutMember>: Sendable {
     case idle(current: Proxy?)
     /// A deploy brings up `target`; `current` keeps serving alone meanwhile.
     case launching(target: Int, current: Proxy?)
-    /// The new version is current; both serve until `endsAt`.
-    case bothServing(current: Proxy, previous: Proxy, endsAt: ContinuousClock.Instant)
+    /// The new version is current; both serve until `endsAt` (the end of the wait, or of the
+    /// step), the new one getting `share` percent of calls.
+    case bothServing(current: Proxy, previous: Proxy, share: Int, endsAt: ContinuousClock.Instant)
     /// The previous version gets no new calls; it drains and stops.
     case retiring(current: Proxy, previous: Proxy)
+    /// A step failed its analysis: the previous version serves alone again while the new one
+    /// drains and stops.
+    case rollingBack(serving: Proxy, failed: Proxy)
     /// `shutdown()` began: nothing serves and nothing deploys from here on.
     case stopped
 
@@ -20,21 +24,21 @@ enum RolloutState<Proxy: RolloutMember>: Sendable {
         case .idle(nil), .stopped: .initial
         case .idle: .ready
         case .launching: .rolloutLaunchNew
-        case .bothServing, .retiring: .rolloutWait
+        case .bothServing, .retiring, .rollingBack: .rolloutWait
         }
     }
 
     var current: Proxy? {
         switch self {
         case .idle(let current), .launching(_, let current): current
-        case .bothServing(let current, _, _), .retiring(let current, _): current
+        case .bothServing(let current, _, _, _), .retiring(let current, _), .rollingBack(let current, _): current
         case .stopped: nil
         }
     }
 
     var previous: Proxy? {
         switch self {
-        case .bothServing(_, let previous, _), .retiring(_, let previous): previous
+        case .bothServing(_, let previous, _, _), .retiring(_, let previous), .rollingBack(_, let previous): previous
         case .idle, .launching, .stopped: nil
         }
     }
@@ -42,9 +46,25 @@ enum RolloutState<Proxy: RolloutMember>: Sendable {
     /// The proxies new calls may go to.
     var serving: [Proxy] {
         switch self {
-        case .bothServing(let current, let previous, _): [current, previous]
+        case .bothServing(let current, let previous, _, _): [current, previous]
         default: current.map { [$0] } ?? []
         }
+    }
+
+    /// The percent of new calls that go to the new version while both serve.
+    var newShare: Int? {
+        if case .bothServing(_, _, let share, _) = self { return share }
+        return nil
+    }
+
+    /// The serving version a call goes to, among `candidates` (those routable now): the new
+    /// one with its share of calls while both serve (`roll` is 0..<100), otherwise any.
+    func choose(among candidates: [Proxy], roll: Int = .random(in: 0..<100)) -> Proxy? {
+        guard candidates.count > 1, case .bothServing(let current, let previous, let share, _) = self,
+              candidates.contains(where: { $0 === current }), candidates.contains(where: { $0 === previous }) else {
+            return candidates.randomElement()
+        }
+        return roll < share ? current : previous
     }
 
     /// Every proxy process that runs, serving or draining.
@@ -54,13 +74,14 @@ enum RolloutState<Proxy: RolloutMember>: Sendable {
     var targetVersion: Int? {
         switch self {
         case .launching(let target, _): target
-        case .bothServing(let current, _, _), .retiring(let current, _): current.id
+        case .bothServing(let current, _, _, _), .retiring(let current, _): current.id
+        case .rollingBack(_, let failed): failed.id
         case .idle, .stopped: nil
         }
     }
 
     var rolloutEndsAt: ContinuousClock.Instant? {
-        if case .bothServing(_, _, let endsAt) = self { return endsAt }
+        if case .bothServing(_, _, _, let endsAt) = self { return endsAt }
         return nil
     }
 
@@ -75,7 +96,7 @@ enum RolloutState<Proxy: RolloutMember>: Sendable {
             return target
         case .stopped:
             throw .shuttingDown
-        case .launching, .bothServing, .retiring:
+        case .launching, .bothServing, .retiring, .rollingBack:
             throw .alreadyRunning(targetVersion: targetVersion)
         }
     }
@@ -94,21 +115,41 @@ enum RolloutState<Proxy: RolloutMember>: Sendable {
         case refused
     }
 
-    /// Makes the freshly launched version current.
-    mutating func promote(_ launched: Proxy, rolloutEndsAt endsAt: ContinuousClock.Instant) -> Promotion {
+    /// Makes the freshly launched version current, with `share` percent of calls until `endsAt`.
+    mutating func promote(_ launched: Proxy, share: Int, until endsAt: ContinuousClock.Instant) -> Promotion {
         guard case .launching(_, let old) = self else { return .refused }
         guard let old else {
             self = .idle(current: launched)
             return .servingAlone
         }
-        self = .bothServing(current: launched, previous: old, endsAt: endsAt)
+        self = .bothServing(current: launched, previous: old, share: share, endsAt: endsAt)
         return .servingBeside(previous: old)
+    }
+
+    /// Starts the next step of `newVersion`'s rollout; false when it no longer runs.
+    mutating func beginStep(of newVersion: Proxy, share: Int, until endsAt: ContinuousClock.Instant) -> Bool {
+        guard case .bothServing(let current, let previous, _, _) = self, current === newVersion else { return false }
+        self = .bothServing(current: current, previous: previous, share: share, endsAt: endsAt)
+        return true
+    }
+
+    /// A step of `newVersion` failed: the previous version serves alone again; returns the new
+    /// one to be drained and stopped, or nil when its rollout no longer runs.
+    mutating func abandon(_ newVersion: Proxy) -> Proxy? {
+        guard case .bothServing(let current, let previous, _, _) = self, current === newVersion else { return nil }
+        self = .rollingBack(serving: previous, failed: current)
+        return current
+    }
+
+    /// The abandoned version has stopped: the rollback is complete.
+    mutating func abandonedRetired() {
+        if case .rollingBack(let serving, _) = self { self = .idle(current: serving) }
     }
 
     /// Takes the previous version out of the routing; returns it to be drained and stopped.
     /// (Whichever process is previous now: a crash may have replaced the one the rollout began with.)
     mutating func stopRoutingPrevious() -> Proxy? {
-        guard case .bothServing(let current, let previous, _) = self else { return nil }
+        guard case .bothServing(let current, let previous, _, _) = self else { return nil }
         self = .retiring(current: current, previous: previous)
         return previous
     }
@@ -121,7 +162,7 @@ enum RolloutState<Proxy: RolloutMember>: Sendable {
     /// A version that failed during `ROLLOUT_WAIT`: the new one is dropped and the previous
     /// one serves alone again. Returns the version that failed, or nil outside a rollout.
     mutating func rollBack(_ failed: Proxy) -> Proxy? {
-        guard case .bothServing(let current, let previous, _) = self else { return nil }
+        guard case .bothServing(let current, let previous, _, _) = self else { return nil }
         if failed === current {
             self = .idle(current: previous)
             return current
@@ -154,9 +195,10 @@ enum RolloutState<Proxy: RolloutMember>: Sendable {
         switch self {
         case .idle(let current?): self = .idle(current: swap(current))
         case .launching(let target, let current?): self = .launching(target: target, current: swap(current))
-        case .bothServing(let current, let previous, let endsAt):
-            self = .bothServing(current: swap(current), previous: swap(previous), endsAt: endsAt)
+        case .bothServing(let current, let previous, let share, let endsAt):
+            self = .bothServing(current: swap(current), previous: swap(previous), share: share, endsAt: endsAt)
         case .retiring(let current, let previous): self = .retiring(current: swap(current), previous: previous)
+        case .rollingBack(let serving, let failed): self = .rollingBack(serving: swap(serving), failed: failed)
         case .idle(nil), .launching(_, nil), .stopped: return false
         }
         return true

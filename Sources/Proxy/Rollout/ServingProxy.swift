@@ -17,6 +17,8 @@ final class ServingProxy: Sendable {
     private let failedChecks = Mutex(0)
     private let condemned = Mutex(false)
     private let faultInjected = Mutex(false)
+    /// Its calls since the rollout step began (or since it serves): what a step is judged on.
+    private let window = Mutex(CallWindow())
 
     init(_ process: DataProxyProcess) {
         self.process = process
@@ -65,6 +67,15 @@ final class ServingProxy: Sendable {
         if done { drained.fulfill(()) }
         return await drained.wait(timeout: timeout) != nil
     }
+
+    /// Adds one call it was sent: how long it took, and whether it refused or failed it.
+    func recordCall(seconds: Double, failed: Bool) { window.withLock { $0.record(seconds: seconds, failed: failed) } }
+    /// Adds one mirrored read of a rollout step (counted on the new version).
+    func recordMirror(differed: Bool) { window.withLock { $0.recordMirror(differed: differed) } }
+    /// Its calls since the window began.
+    var windowSoFar: CallWindow { window.withLock { $0 } }
+    /// Its calls since the window began, starting a fresh window.
+    func takeCalls() -> CallWindow { window.withLock { window in defer { window = CallWindow() }; return window } }
 
     /// Counts a failed health check; returns how many failed in a row.
     func healthCheckFailed() -> Int { failedChecks.withLock { $0 += 1; return $0 } }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Store
+import Synchronization
 import Telemetry
 
 /// The data proxy's brain: turns JSON-RPC calls into `NoteStore` calls on the shards.
@@ -14,6 +15,8 @@ public final class DataProxy: Sendable {
     private let store: ShardedNoteStore
     private let lock = AsyncLock()
     private let startedAt = Date()
+    /// A demo fault it was told to take on (`SetFault`), if any.
+    private let misbehaviour = Mutex<Misbehaviour?>(nil)
 
     public init(proxyId: Int, store: ShardedNoteStore, stats: StatsCollector = StatsCollector()) {
         self.proxyId = proxyId
@@ -55,6 +58,7 @@ public final class DataProxy: Sendable {
             switch method {
             case .ready: return .answered(.success(readyInfo.json))
             case .exportShardStats: return .answered(try encode(stats.collectDataStoreStats()))
+            case .setFault: return .answered(setFault(try RPCParams(values: request.params).optionalMisbehaviour("fault")))
             case .store(let operation): return .store(try NoteStoreCall(operation, params: RPCParams(values: request.params)))
             }
         } catch {
@@ -67,12 +71,18 @@ public final class DataProxy: Sendable {
     /// holds the lock is refused before it touches the store; inside the store, no shard lock
     /// wait outlives it and it is checked again once the shard locks are held.
     public func run(_ call: NoteStoreCall, deadline: Date?) async -> RPCOutcome {
+        let fault = misbehaviour.withLock { $0 }
+        switch fault?.before(call) {
+        case .refuse: return .failure(Misbehaviour.refusal(proxyId: proxyId))
+        case .wait(let delay): try? await Task.sleep(for: delay)
+        case .run, nil: break
+        }
         do {
             let answer = try await lock.withLock {
                 if let deadline, Date() >= deadline { throw StoreError.deadlinePassed(deadline) }
                 return try await store.perform(call, deadline: deadline) { shard in count(call, on: shard) }
             }
-            return .success(answer.json)
+            return .success((fault?.answer(answer, proxyId: proxyId) ?? answer).json)
         } catch {
             return Self.outcome(of: error)
         }
@@ -84,6 +94,16 @@ public final class DataProxy: Sendable {
         case let error as StoreError: .failure(error.rpcError)
         default: .failure(.internalError("\(error)"))
         }
+    }
+
+    /// Takes on `fault` (nil clears it); answers the fault it now has.
+    private func setFault(_ fault: Misbehaviour?) -> RPCOutcome {
+        misbehaviour.withLock { $0 = fault }
+        var writer = JSONWriter()
+        writer.raw(#"{"fault":"#)
+        if let fault { writer.string(fault.rawValue) } else { writer.raw("null") }
+        writer.raw("}")
+        return .success(writer.data)
     }
 
     /// Counts the call against the shard that served it.

@@ -15,6 +15,9 @@ public enum NotelyRPCCode {
     public static let deadlinePassed = -32008
     /// The state forbids the request now: a move already running, an account already there.
     public static let conflict = -32009
+    /// The proxy refused the call before running it (a demo fault, `Misbehaviour.errors`):
+    /// nothing was applied, so it may go to another version.
+    public static let refused = -32010
 }
 
 extension StoreError {

@@ -1,16 +1,19 @@
 import Store
 
 /// The methods a data proxy serves (the protocol contract; see docs/PROTOCOL.md): every
-/// note-store operation, and two of the proxy's own that bypass the store lock.
+/// note-store operation, and three of the proxy's own that bypass the store lock.
 public enum RPCMethod: Hashable, Sendable {
     case store(NoteStoreOperation)
     case ready
     case exportShardStats
+    /// Sets or clears a demo fault (`Misbehaviour`).
+    case setFault
 
     public init?(name: String) {
         switch name {
         case "Ready": self = .ready
         case "ExportShardStats": self = .exportShardStats
+        case "SetFault": self = .setFault
         default:
             guard let operation = NoteStoreOperation(rawValue: name) else { return nil }
             self = .store(operation)
@@ -22,6 +25,7 @@ public enum RPCMethod: Hashable, Sendable {
         case .store(let operation): operation.rawValue
         case .ready: "Ready"
         case .exportShardStats: "ExportShardStats"
+        case .setFault: "SetFault"
         }
     }
 }

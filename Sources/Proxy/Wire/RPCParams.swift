@@ -31,6 +31,16 @@ struct RPCParams {
         return engine
     }
 
+    /// A demo fault's name (`slow`, `errors`, `wrong`); absent or null clears it.
+    func optionalMisbehaviour(_ field: String) throws(RPCError) -> Misbehaviour? {
+        guard let value = values[field], value != .null else { return nil }
+        let name = try string(field, path: field)
+        guard let fault = Misbehaviour(rawValue: name) else {
+            throw .invalidParams("\(field) must be one of \(Misbehaviour.allCases.map(\.rawValue).joined(separator: ", ")) or null, got \(name)")
+        }
+        return fault
+    }
+
     /// A UUID that may be absent (or null).
     func optionalUUID(_ field: String) throws(RPCError) -> UUID? {
         guard let value = values[field], value != .null else { return nil }

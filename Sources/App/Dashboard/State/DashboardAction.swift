@@ -12,7 +12,7 @@ enum DashboardAction: Sendable {
     case noteDeleted(Note)
     case deployStarted(targetVersion: Int)
     case deployRefused(String)
-    /// What a `k` or `h` did, or why it could not.
+    /// What a `k`, `h`, `s`, `f` or `w` did, or why it could not.
     case faultInjected(String)
     case loadToggled(on: Bool)
     /// A move or a growth was queued (or refused): what to tell the presenter.

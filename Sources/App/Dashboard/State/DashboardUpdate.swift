@@ -139,6 +139,9 @@ enum DashboardUpdate {
         case .deploy: return [.deploy]
         case .killProxy: return [.injectFault(.kill)]
         case .hangProxy: return [.injectFault(.hang)]
+        case .makeSlow: return [.injectFault(.slow)]
+        case .makeFailing: return [.injectFault(.errors)]
+        case .makeWrong: return [.injectFault(.wrong)]
         case .toggleLoad: return [.toggleLoad]
         case .moveAccount: return moveAccount(&state)
         case .addShard: return addShard(&state)

@@ -2,6 +2,8 @@
 /// of their own).
 enum DashboardCommand: Sendable, Equatable {
     case quit, deploy, toggleLoad, showHelp, killProxy, hangProxy
+    /// A bad new version on purpose, for a progressive rollout to catch.
+    case makeSlow, makeFailing, makeWrong
     case moveUp, moveDown, switchFocus
     case newAccount, newNote, edit, delete
     case scrollLogsBack, scrollLogsForward
@@ -56,6 +58,10 @@ enum Keymap {
                    pane: .deployments),
         KeyBinding([.character("h")], .hangProxy, label: "h", help: "hang the serving proxy for 5 s (SIGSTOP, SIGCONT)", line: ("h", "hang"), rank: 3,
                    pane: .deployments),
+        KeyBinding([.character("s")], .makeSlow, label: "s  f  w",
+                   help: "make the newest version slow, fail some calls, or answer some reads wrongly (a stepped rollout rolls it back)"),
+        KeyBinding([.character("f")], .makeFailing, label: "", help: ""),
+        KeyBinding([.character("w")], .makeWrong, label: "", help: ""),
         KeyBinding([.character("m")], .moveAccount, label: "m", help: "move the account to the next shard, live",
                    line: ("m", "move"), rank: 5, pane: .shards),
         KeyBinding([.character("+")], .addShard, label: "+  -", help: "add a shard, or drain the newest and retire it, live",

@@ -1,7 +1,8 @@
 import Proxy
 import Telemetry
 
-/// Status, the serving versions, rollout progress, the last deploy error, and each version's
+/// Status, the serving versions, rollout progress (with the steps of a progressive rollout and
+/// each version's share, errors and p95), the last deploy error or verdict, and each version's
 /// traffic over the last minute — drawn in that order of importance, so a small terminal
 /// keeps the first lines.
 enum DeploymentsPane {
@@ -17,14 +18,19 @@ enum DeploymentsPane {
 
         lines.append([(wide ? "status " : "", .label), (deployment.status.rawValue, statusRole(deployment.status)),
                    ("  deploys \(deployment.deploys)  restarts \(deployment.restarts)", deployment.restarts > 0 ? .bad : .dim)])
-        lines.append(versionLine("current ", deployment.current, wide: wide, grid.environment))
-        lines.append(versionLine("previous", deployment.previous, wide: wide, grid.environment))
+        let steps = deployment.rollout
+        for (label, version) in [("current ", deployment.current), ("previous", deployment.previous)] {
+            lines.append(steps == nil ? versionLine(label, version, wide: wide, grid.environment) : figuresLine(label, version, wide: wide))
+        }
         let progress = progressLine(deployment, width: inner.width, grid.measure)
         if !progress.isEmpty { lines.append(progress) }
+        if let steps { lines.append(stepsLine(steps)) }
         if let message = state.deployMessage {
             lines.append([(message, .accent)])
         } else if let error = deployment.lastError {
             lines.append([(error, .bad)])
+        } else if let verdict = steps?.verdicts.last {
+            lines.append([(verdict.summary, verdict.passed ? .good : .bad)])
         }
         lines += trafficLines(state.traffic, width: inner.width, grid.measure)
         for version in [deployment.current, deployment.previous].compactMap({ $0 }) {
@@ -48,6 +54,40 @@ enum DeploymentsPane {
         return [(label, .label), ("\(gap)v\(version.id)", .accent), ("\(gap)\(Format.clock(version.launchedAt, in: environment.timeZone))", .normal),
                 ("\(gap)pid \(version.pid)", .dim), ("\(gap)\(Format.rate(version.requestsPerSec))\(wide ? " req/s" : "/s")", .normal),
                 (version.serving ? "" : "\(gap)draining", .bad)]
+    }
+
+    /// `current  v2  10%  err 0.0%  p95 1.2 ms  9.5/s`: a version in a progressive rollout, with
+    /// its share of calls and the figures its step is judged on.
+    private static func figuresLine(_ label: String, _ version: VersionSnapshot?, wide: Bool) -> StyledLine {
+        let gap = wide ? "  " : " "
+        guard let version else { return [(label, .label), ("\(gap)—", .dim)] }
+        let window = version.window
+        let p95 = window.p95Ms.map { Format.milliseconds($0) + " ms" } ?? "—"
+        return [(label, .label), ("\(gap)v\(version.id)", .accent), ("\(gap)\(version.share)%", .normal),
+                ("\(gap)err \(String(format: "%.1f", window.errorRate))%", window.errors > 0 ? .bad : .dim),
+                ("\(gap)p95 \(p95)", .dim), (window.mismatches > 0 ? "\(gap)≠\(window.mismatches)" : "", .bad),
+                ("\(gap)\(Format.rate(version.requestsPerSec))/s", .normal), (version.serving ? "" : "\(gap)draining", .bad)]
+    }
+
+    /// `steps 10% ✓ → 50% ▸ → 100%`: passed steps, the one running, the ones to come — or where
+    /// the rollout was rolled back.
+    static func stepsLine(_ rollout: RolloutProgress) -> StyledLine {
+        var line: StyledLine = [("steps ", .label)]
+        for (index, percent) in rollout.steps.enumerated() {
+            if index > 0 { line.append((" → ", .dim)) }
+            if index < rollout.verdicts.count {
+                let passed = rollout.verdicts[index].passed
+                line.append(("\(percent)% \(passed ? "✓" : "✗")", passed ? .good : .bad))
+            } else if index == rollout.step {
+                line.append(("\(percent)% ▸", .accent))
+            } else if rollout.promoted, index == rollout.steps.count - 1 {
+                line.append(("\(percent)% ✓", .good))
+            } else {
+                line.append(("\(percent)%", .dim))
+            }
+        }
+        if rollout.rolledBack { line.append(("  rolled back", .bad)) }
+        return line
     }
 
     /// `v2 ▁▂▄▆▇█  9.5/s` per version, one scale for all, the newest second at the right.

@@ -1,0 +1,68 @@
+import Foundation
+
+/// One version's calls over a window (a rollout step): how many, how many the version refused
+/// or failed — even those a retry on the other version then saved —, their latency, and the
+/// mirrored reads whose answers differed. A plain value: the router adds to it, a step takes
+/// it and starts a fresh one.
+public struct CallWindow: Sendable, Hashable {
+    public private(set) var calls = 0
+    public private(set) var errors = 0
+    public private(set) var mirrored = 0
+    public private(set) var mismatches = 0
+    private var latencies = LatencyHistogram()
+
+    public init() {}
+
+    mutating func record(seconds: Double, failed: Bool) {
+        calls += 1
+        if failed { errors += 1 }
+        latencies.add(seconds: seconds)
+    }
+
+    mutating func recordMirror(differed: Bool) {
+        mirrored += 1
+        if differed { mismatches += 1 }
+    }
+
+    /// Errors per hundred calls; 0 with no calls.
+    public var errorRate: Double { calls == 0 ? 0 : Double(errors) * 100 / Double(calls) }
+
+    /// The 95th percentile latency in milliseconds; nil with no calls.
+    public var p95Ms: Double? { latencies.percentile(0.95).map { $0 * 1000 } }
+}
+
+/// Latencies in buckets that grow by 10 % each, from 10 µs to about three minutes: a p95 within
+/// 10 % in a fixed kilobyte or two, however many calls a step sees (a list of every latency
+/// would grow with the traffic; a 2× threshold needs no more precision than this).
+struct LatencyHistogram: Sendable, Hashable {
+    private static let smallest = 10e-6
+    private static let growth = 1.1
+    private static let bucketCount = 180
+    private var counts = [Int](repeating: 0, count: bucketCount)
+    private var total = 0
+
+    mutating func add(seconds: Double) {
+        counts[Self.bucket(of: seconds)] += 1
+        total += 1
+    }
+
+    /// The upper edge of the bucket holding the `quantile` (0…1) of the calls.
+    func percentile(_ quantile: Double) -> Double? {
+        guard total > 0 else { return nil }
+        let rank = max(1, Int((quantile * Double(total)).rounded(.up)))
+        var seen = 0
+        for (index, count) in counts.enumerated() {
+            seen += count
+            if seen >= rank { return Self.upperEdge(of: index) }
+        }
+        return Self.upperEdge(of: Self.bucketCount - 1)
+    }
+
+    private static func bucket(of seconds: Double) -> Int {
+        guard seconds > smallest else { return 0 }
+        let index = Int((log(seconds / smallest) / log(growth)).rounded(.down)) + 1
+        return min(max(index, 0), bucketCount - 1)
+    }
+
+    private static func upperEdge(of index: Int) -> Double { smallest * pow(growth, Double(index)) }
+}

@@ -1,0 +1,84 @@
+import Foundation
+
+/// The judgement of one rollout step: the new version against the previous one over the same
+/// window, check by check (errors, then latency, then answers), with the figures it read.
+public struct StepVerdict: Sendable, Hashable, Codable {
+    /// The checks a step can fail.
+    public enum Check: String, Sendable, Codable, CaseIterable {
+        case errors, latency, answers
+    }
+
+    /// The percent of calls the new version had during the step.
+    public var percent: Int
+    public var passed: Bool
+    /// The check that failed; nil when the step passed.
+    public var failedCheck: Check?
+    /// The verdict and its figures in a line, as logged and shown.
+    public var summary: String
+    public var new: WindowFigures
+    public var previous: WindowFigures
+
+    /// Judges the step at `percent` from both versions' windows.
+    public static func judge(percent: Int, newVersion: Int, new: CallWindow, previousVersion: Int, previous: CallWindow,
+                             thresholds: AnalysisThresholds) -> StepVerdict {
+        let newFigures = WindowFigures(new)
+        let previousFigures = WindowFigures(previous)
+        func verdict(_ failed: Check?, _ why: String) -> StepVerdict {
+            let outcome = failed == nil ? "passed" : "failed the \(failed!.rawValue) check"
+            return StepVerdict(percent: percent, passed: failed == nil, failedCheck: failed,
+                               summary: "step \(percent)%: v\(newVersion) \(outcome): \(why)", new: newFigures, previous: previousFigures)
+        }
+        // Wrong answers fail a step however few calls it saw: one is proof enough.
+        if new.mismatches > 0 {
+            return verdict(.answers, "\(new.mismatches) of \(new.mirrored) mirrored reads answered differently from v\(previousVersion)")
+        }
+        let fewest = min(new.calls, previous.calls)
+        if fewest < thresholds.minCalls {
+            return verdict(nil, "too few calls to judge (v\(newVersion) \(new.calls), v\(previousVersion) \(previous.calls); "
+                                + "at least \(thresholds.minCalls) each)")
+        }
+        let allowedErrors = previous.errorRate + thresholds.maxErrorRise
+        if new.errorRate > allowedErrors {
+            return verdict(.errors, "errors \(percentText(new.errorRate)) (\(new.errors) of \(new.calls)) > "
+                                    + "\(percentText(previous.errorRate)) of v\(previousVersion) + \(Self.number(thresholds.maxErrorRise)) points")
+        }
+        let newP95 = new.p95Ms ?? 0
+        let previousP95 = previous.p95Ms ?? 0
+        let allowedP95 = max(previousP95 * thresholds.maxP95Ratio, thresholds.p95FloorMs)
+        if newP95 > allowedP95 {
+            return verdict(.latency, "p95 \(msText(newP95)) > \(Self.number(thresholds.maxP95Ratio))× \(msText(previousP95)) of "
+                                     + "v\(previousVersion) (floor \(msText(thresholds.p95FloorMs)))")
+        }
+        let answers = new.mirrored + previous.mirrored > 0 ? ", \(new.mirrored + previous.mirrored) mirrored reads alike" : ""
+        return verdict(nil, "errors \(percentText(new.errorRate)) vs \(percentText(previous.errorRate)), "
+                            + "p95 \(msText(newP95)) vs \(msText(previousP95))\(answers) over \(new.calls) and \(previous.calls) calls")
+    }
+
+    private static func percentText(_ value: Double) -> String { "\(number(value))%" }
+    private static func msText(_ value: Double) -> String { "\(number(value)) ms" }
+    /// One decimal, without a trailing `.0`.
+    static func number(_ value: Double) -> String {
+        let rounded = (value * 10).rounded() / 10
+        return rounded == rounded.rounded() ? String(Int(rounded)) : String(format: "%.1f", rounded)
+    }
+}
+
+/// A window's figures as `/stats` and a verdict show them.
+public struct WindowFigures: Sendable, Hashable, Codable {
+    public var calls: Int
+    public var errors: Int
+    /// Percent of calls.
+    public var errorRate: Double
+    public var p95Ms: Double?
+    public var mirrored: Int
+    public var mismatches: Int
+
+    public init(_ window: CallWindow) {
+        calls = window.calls
+        errors = window.errors
+        errorRate = (window.errorRate * 100).rounded() / 100
+        p95Ms = window.p95Ms.map { ($0 * 100).rounded() / 100 }
+        mirrored = window.mirrored
+        mismatches = window.mismatches
+    }
+}
