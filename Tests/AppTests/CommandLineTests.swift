@@ -14,6 +14,8 @@ import Proxy
         ["--port", "abc"], ["--port", "70000"], ["--shards", "0"], ["--rpm", "-1"], ["--theme", "blue"],
         ["--rollout-wait", "-5"], ["--accounts", "0"], ["--bogus"], ["--headless", "--proxy"],
         ["--proxy-port", "9000"], ["--proxy", "--proxy-port", "0"], ["--proxy", "--proxy-id", "0"], ["--durability", "fast"], ["--log-level", "loud"],
+        ["--rollout-steps", "50,10"], ["--rollout-steps", "0"], ["--rollout-steps", "ten"], ["--rollout-steps", ""],
+        ["--max-p95-ratio", "0.5"], ["--max-error-rise", "-1"], ["--mirror-reads", "150"], ["--p95-floor-ms", "abc"],
     ])
     func badFlagsGiveOneClearLineAndExitCode2(arguments: [String]) throws {
         let (status, output) = try notely(arguments)
@@ -27,7 +29,8 @@ import Proxy
         let (status, output) = try notely(["--help"])
         #expect(status == 0)
         for flag in ["--headless", "--proxy", "--proxy-port", "--proxy-id", "--data-dir", "--clean", "--port", "--shards",
-                     "--rollout-wait", "--no-load", "--accounts", "--rpm", "--rebuild", "--theme", "--durability"] {
+                     "--rollout-wait", "--no-load", "--accounts", "--rpm", "--rebuild", "--theme", "--durability",
+                     "--rollout-steps", "--max-error-rise", "--max-p95-ratio", "--p95-floor-ms", "--mirror-reads"] {
             #expect(output.contains(flag), "--help lacks \(flag)")
         }
     }

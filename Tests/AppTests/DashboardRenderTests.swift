@@ -89,6 +89,39 @@ import Testing
         #expect(text.contains("pid 4242") && text.contains("pid 4100"))
     }
 
+    /// A progressive rollout: the steps with the one running, each version's share, errors and
+    /// p95; then a rollback in red with its reason.
+    @Test func aProgressiveRolloutShowsItsStepsFiguresAndRollback() throws {
+        var state = DashboardFixtures.state(status: .rolloutWait, rolloutSecondsLeft: 12)
+        var snapshot = DashboardFixtures.snapshot(status: .rolloutWait, rolloutSecondsLeft: 12)
+        var newWindow = CallWindow()
+        for index in 0..<40 { newWindow.record(seconds: 0.104, failed: index < 2) }
+        var oldWindow = CallWindow()
+        for _ in 0..<360 { oldWindow.record(seconds: 0.002, failed: false) }
+        snapshot.deployment.current?.share = 10
+        snapshot.deployment.current?.window = WindowFigures(newWindow)
+        snapshot.deployment.previous?.share = 90
+        snapshot.deployment.previous?.window = WindowFigures(oldWindow)
+        let plan = try RolloutPlan(steps: [10, 50])
+        snapshot.deployment.rollout = RolloutProgress(steps: plan.steps + [100], step: 0, stepSeconds: 15)
+        _ = DashboardUpdate.update(&state, .refreshed(snapshot, logs: []))
+        let during = render(state, 120, 40).text
+        #expect(during.contains("steps 10% ▸ → 50% → 100%"), "\(during)")
+        #expect(during.contains("v2  10%  err 5.0%  p95 1") && during.contains("v1  90%  err 0.0%  p95 2.1 ms"), "\(during)")
+
+        let verdict = StepVerdict.judge(percent: 10, newVersion: 2, new: newWindow, previousVersion: 1, previous: oldWindow,
+                                        thresholds: AnalysisThresholds())
+        snapshot.deployment = DeploymentSnapshot(status: .ready, current: snapshot.deployment.previous, previous: nil,
+                                                 lastError: "v2 rolled back to v1: \(verdict.summary)", deploys: 2,
+                                                 rollout: RolloutProgress(steps: [10, 50, 100], step: nil, stepSeconds: 15,
+                                                                          verdicts: [verdict], rolledBack: true))
+        _ = DashboardUpdate.update(&state, .refreshed(snapshot, logs: []))
+        let grid = render(state, 120, 40)
+        #expect(grid.text.contains("steps 10% ✗ → 50% → 100%  rolled back"), "\(grid.text)")
+        #expect(grid.text.contains("v2 rolled back to v1: step 10%: v2 failed the errors"), "\(grid.text)")
+        #expect(grid.text.contains("check: errors 5% (2 of 40) > 0% of v1 + 1 points"), "\(grid.text)")
+    }
+
     @Test func wideTerminalsShowMoreDetail() {
         let wide = render(DashboardFixtures.state(), 160, 48).text
         #expect(wide.contains("req/s"))

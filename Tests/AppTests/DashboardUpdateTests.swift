@@ -99,6 +99,9 @@ import Testing
         var state = DashboardFixtures.state()
         #expect(press([.character("k")], &state) == [.injectFault(.kill)])
         #expect(press([.character("h")], &state) == [.injectFault(.hang)])
+        #expect(press([.character("s")], &state) == [.injectFault(.slow)])
+        #expect(press([.character("f")], &state) == [.injectFault(.errors)])
+        #expect(press([.character("w")], &state) == [.injectFault(.wrong)])
         _ = DashboardUpdate.update(&state, .faultInjected("chaos: killed v1 (pid 4100) with SIGKILL"))
         #expect(DashboardRenderer.render(state, width: 120, height: 40, environment: DashboardFixtures.environment).text
             .contains("chaos: killed v1"))

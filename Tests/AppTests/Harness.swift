@@ -20,7 +20,8 @@ final class RunningService: Sendable {
 
     init(load: LoadGenerator.Configuration? = nil, rolloutWait: Duration = .seconds(1),
          directory: TemporaryDirectory = TemporaryDirectory("notely-app"),
-         frontEndNotes: @Sendable (DeploymentController) -> any NoteStore = { $0 }) async throws {
+         frontEndNotes: @Sendable (DeploymentController) -> any NoteStore = { $0 },
+         configure: (inout NotelyService.Options) -> Void = { _ in }) async throws {
         var options = NotelyService.Options(dataDirectory: directory.path + "/data")
         options.port = 0
         options.load = load
@@ -28,6 +29,7 @@ final class RunningService: Sendable {
         options.executable = try notelyExecutable()
         options.workingDirectory = directory.url
         options.readyTimeout = busyMachineReadyTimeout
+        configure(&options)
         let service = try await NotelyService.start(options: options, logs: LogCapture(), logger: Logger(label: "test"),
                                                     frontEndNotes: frontEndNotes)
         self.directory = directory

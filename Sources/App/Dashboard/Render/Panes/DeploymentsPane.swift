@@ -25,12 +25,16 @@ enum DeploymentsPane {
         let progress = progressLine(deployment, width: inner.width, grid.measure)
         if !progress.isEmpty { lines.append(progress) }
         if let steps { lines.append(stepsLine(steps)) }
+        // A rollback's reason names the check and its figures: worth two lines.
+        func wrapped(_ text: String, _ role: StyleRole) -> [StyledLine] {
+            Format.wrap(text, width: inner.width, measure: grid.measure).prefix(2).map { [($0, role)] }
+        }
         if let message = state.deployMessage {
             lines.append([(message, .accent)])
         } else if let error = deployment.lastError {
-            lines.append([(error, .bad)])
+            lines += wrapped(error, .bad)
         } else if let verdict = steps?.verdicts.last {
-            lines.append([(verdict.summary, verdict.passed ? .good : .bad)])
+            lines += wrapped(verdict.summary, verdict.passed ? .good : .bad)
         }
         lines += trafficLines(state.traffic, width: inner.width, grid.measure)
         for version in [deployment.current, deployment.previous].compactMap({ $0 }) {
