@@ -17,6 +17,9 @@ while a fault is injected, as docs/DEPLOYMENTS.md ("Faults") measures it.
     scripts/fault-drill.py migrate                   # every note SQLite → PostgreSQL, with a kill -9 of the
                                                      # serving proxy, a rollout and a server restart in the
                                                      # middle, then back (scripts/run.sh --postgres)
+    scripts/fault-drill.py canary                    # progressive rollouts of a slow, a failing and a wrong
+                                                     # version, then a good one (start notely with
+                                                     # --rollout-steps 10,50 --mirror-reads 100)
 
 Prints requests, failures, stale reads, requests over 2 s, the longest request, the longest
 stretch without a successful answer, and checks that every acknowledged write is still there. Standard library only."""
@@ -227,6 +230,47 @@ def migrate(args, deployment):
     wait_for(lambda: deployment()["status"] == "READY", 600)
 
 
+def canary(args, deployment):
+    """Three bad versions and a good one, each in a progressive rollout: a bad one is made bad
+    (POST /chaos) as its first step begins and must be rolled back in that step by the check
+    that fits it; the good one must earn every step. Answers whether all did."""
+    expected = {"slow": "latency", "errors": "errors", "wrong": "answers"}
+    rollout = lambda: deployment().get("rollout") or {}
+    everything_as_expected = True
+    for fault in ("slow", "errors", "wrong", None):
+        target = post(args.base, "/deploy")["targetVersion"]
+        if not wait_for(lambda: deployment()["current"]["id"] == target and rollout().get("step") == 0, 60):
+            raise SystemExit("canary: the deploy did not reach its first step; start notely with --rollout-steps")
+        started = time.monotonic()
+        if fault:
+            post(args.base, "/chaos", {"fault": fault})
+        wait_for(lambda: deployment()["status"] == "READY", 600)
+        seconds = time.monotonic() - started
+        now = deployment()
+        steps, verdicts = now["rollout"]["steps"], now["rollout"]["verdicts"]
+        if fault:
+            caught = next((verdict for verdict in verdicts if not verdict["passed"]), None)
+            if caught is None:
+                everything_as_expected = False
+                print(f"canary {fault}: NOT caught; v{target} was promoted through {steps}"
+                      + (" (wrong answers are seen only by mirrored reads: --mirror-reads)" if fault == "wrong" else ""))
+                continue
+            as_expected = now["rollout"]["rolledBack"] and caught["failedCheck"] == expected[fault] and len(verdicts) == 1
+            everything_as_expected &= as_expected
+            print(f"canary {fault}: v{target} caught in step {caught['percent']}% (step {len(verdicts)} of {len(steps)}) "
+                  f"by the {caught['failedCheck']} check, rolled back {seconds:.1f} s after it went bad; v{now['current']['id']} serves"
+                  + ("" if as_expected else "  <-- NOT AS EXPECTED"))
+            print(f"  {caught['summary']}")
+        else:
+            promoted = now["rollout"]["promoted"] and now["current"]["id"] == target
+            everything_as_expected &= promoted
+            print(f"canary good: v{target} {'reached 100%' if promoted else 'did NOT reach 100%'} in {seconds:.1f} s "
+                  f"through {' → '.join(f'{step}%' for step in steps)}")
+            for verdict in verdicts:
+                print(f"  {verdict['summary']}")
+    return everything_as_expected
+
+
 def wait_for(condition, timeout=30.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -238,7 +282,8 @@ def wait_for(condition, timeout=30.0):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("fault", choices=["kill", "hang", "rollout-kill", "rollouts", "reshard", "cross", "pg-restart", "migrate", "none"])
+    parser.add_argument("fault", choices=["kill", "hang", "rollout-kill", "rollouts", "reshard", "cross", "pg-restart", "migrate",
+                                          "canary", "none"])
     parser.add_argument("--base", default="http://127.0.0.1:8080")
     parser.add_argument("--clients", type=int, default=6)
     parser.add_argument("--count", type=int, default=1, help="faults (or deploys) in a row")
@@ -289,6 +334,8 @@ def main():
             pg_restart(args)
         elif args.fault == "migrate":
             migrate(args, deployment)
+        elif args.fault == "canary":
+            unfinished = not canary(args, deployment)
         elif args.fault == "rollouts":
             post(args.base, "/deploy")
             wait_for(lambda: deployment()["status"] != "READY", 10)
