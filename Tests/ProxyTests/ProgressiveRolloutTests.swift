@@ -8,8 +8,9 @@ import TestSupport
 /// version earns every step; a slow, a failing, a wrong and a killed one are each rolled back
 /// in the step they went bad in — and the traffic sees no failed call and no wrong answer.
 @Suite(.serialized) struct ProgressiveRolloutTests {
-    /// Two steps of 4 s: long enough that a fault injected as the first begins is judged in it.
-    static let wait: Duration = .seconds(8)
+    /// Two steps of 5 s: long enough that a fault injected as the first begins is judged in it,
+    /// on a busy machine too. (Errors and wrong answers end a step early; latency waits for its end.)
+    static let wait: Duration = .seconds(10)
 
     /// A controller with v1 serving and traffic flowing, whose deploys go in steps 10 → 50 → 100.
     private func start(mirrorReads: Double = 0) async throws -> (DeploymentHarness, Traffic) {

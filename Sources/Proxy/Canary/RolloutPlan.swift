@@ -54,6 +54,9 @@ public struct AnalysisThresholds: Sendable, Hashable {
     public var p95FloorMs: Double = 25
     /// Fewer calls than this on either version judge nothing: the step passes, saying so.
     public var minCalls: Int = 10
+    /// Calls the new version needs before its errors may fail a step before the step's end: one
+    /// error in a handful of calls is noise, not a rise.
+    public var minCallsToFailEarly: Int = 100
     /// Percent of reads also sent to the other version and compared (`--mirror-reads`).
     public var mirrorReads: Double = 0
 

@@ -18,6 +18,17 @@ public struct StepVerdict: Sendable, Hashable, Codable {
     public var new: WindowFigures
     public var previous: WindowFigures
 
+    /// Whether this failed verdict, reached before the step's end, is proof enough to end the
+    /// step now: an answer that differed always is; errors are with enough calls; a p95 is
+    /// judged only over the whole step (the p95 of the first few calls is noise).
+    public func failsEarly(_ thresholds: AnalysisThresholds) -> Bool {
+        switch failedCheck {
+        case .answers: true
+        case .errors: new.calls >= thresholds.minCallsToFailEarly
+        case .latency, nil: false
+        }
+    }
+
     /// Judges the step at `percent` from both versions' windows.
     public static func judge(percent: Int, newVersion: Int, new: CallWindow, previousVersion: Int, previous: CallWindow,
                              thresholds: AnalysisThresholds) -> StepVerdict {

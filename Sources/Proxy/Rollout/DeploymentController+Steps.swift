@@ -5,9 +5,14 @@ import Foundation
 /// that step are judged (`StepVerdict`). A step that passes leads to the next, the last to
 /// 100 % (the previous version retires as in the seed's rollout); one that fails rolls back
 /// at once — the previous version takes every call, the new one drains and stops — and the
-/// deploy ends with `lastError` naming the check and its figures. A crash of the new version
-/// during a step is supervision's rollback, as in the seed's.
+/// deploy ends with `lastError` naming the check and its figures. The figures are also looked
+/// at while the step runs, so an answer that differed, or errors over enough calls, end it
+/// early (`StepVerdict.failsEarly`). A crash of the new version during a step is
+/// supervision's rollback, as in the seed's.
 extension DeploymentController {
+    /// How often a running step's figures are looked at.
+    static let interimLook: Duration = .milliseconds(250)
+
     func runSteps(_ plan: RolloutPlan, of newProxy: ServingProxy, stepDuration: Duration) async -> RolloutEnd {
         for (index, percent) in plan.steps.enumerated() {
             let began = await membership.withLock {
@@ -22,9 +27,14 @@ extension DeploymentController {
             }
             guard began else { return await waitOutRollout(of: newProxy) }   // says how it ended
             logger.info("v\(newProxy.id) takes \(percent)% of calls for \(stepDuration)")
-            let end = await waitOutRollout(of: newProxy)
-            guard end == .timeUp else { return end }
-            guard let verdict = judgeStep(percent, of: newProxy) else { return await waitOutRollout(of: newProxy) }
+            let verdict: StepVerdict
+            switch await waitOutStep(percent, of: newProxy) {
+            case .ended(let rolloutEnd): return rolloutEnd
+            case .failedEarly(let early): verdict = early
+            case .timeUp:
+                guard let judged = judgeStep(percent, of: newProxy) else { return await waitOutRollout(of: newProxy) }
+                verdict = judged
+            }
             if verdict.passed {
                 logger.info("\(verdict.summary)")
             } else {
@@ -34,6 +44,34 @@ extension DeploymentController {
             }
         }
         return .timeUp
+    }
+
+    private enum StepEnd {
+        case timeUp
+        /// Figures that fail the step before its end; the verdict is kept.
+        case failedEarly(StepVerdict)
+        /// The rollout itself ended (a crash, shutdown).
+        case ended(RolloutEnd)
+    }
+
+    /// Waits for the step's end, looking at its figures every `interimLook`, so figures that
+    /// fail it early end it at once.
+    private func waitOutStep(_ percent: Int, of newProxy: ServingProxy) async -> StepEnd {
+        while true {
+            let (rollout, changed) = record.withLock { ($0.rollout, $0.changed) }
+            guard case .bothServing(let current, let previous, _, let endsAt) = rollout, current === newProxy else {
+                return .ended(await waitOutRollout(of: newProxy))
+            }
+            let now = ContinuousClock.now
+            if now >= endsAt { return .timeUp }
+            let soFar = StepVerdict.judge(percent: percent, newVersion: current.id, new: current.windowSoFar,
+                                          previousVersion: previous.id, previous: previous.windowSoFar, thresholds: configuration.thresholds)
+            if soFar.failsEarly(configuration.thresholds) {
+                record.withLock { $0.progress?.verdicts.append(soFar) }
+                return .failedEarly(soFar)
+            }
+            if await changed.wait(timeout: min(endsAt - now, Self.interimLook)) == nil, Task.isCancelled { return .ended(.shutDown) }
+        }
     }
 
     /// Judges the step that just ended from both versions' calls, and keeps the verdict; nil

@@ -59,7 +59,7 @@ enum Keymap {
         KeyBinding([.character("h")], .hangProxy, label: "h", help: "hang the serving proxy for 5 s (SIGSTOP, SIGCONT)", line: ("h", "hang"), rank: 3,
                    pane: .deployments),
         KeyBinding([.character("s")], .makeSlow, label: "s  f  w",
-                   help: "make the newest version slow, failing or wrong, for a stepped rollout to roll back"),
+                   help: "make the newest version slow, failing or wrong"),
         KeyBinding([.character("f")], .makeFailing, label: "", help: ""),
         KeyBinding([.character("w")], .makeWrong, label: "", help: ""),
         KeyBinding([.character("m")], .moveAccount, label: "m", help: "move the account to the next shard, live",
