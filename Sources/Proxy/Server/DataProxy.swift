@@ -58,7 +58,7 @@ public final class DataProxy: Sendable {
             switch method {
             case .ready: return .answered(.success(readyInfo.json))
             case .exportShardStats: return .answered(try encode(stats.collectDataStoreStats()))
-            case .setFault: return .answered(setFault(try RPCParams(values: request.params).optionalMisbehaviour("fault")))
+            case .setFault: return .answered(setFault(try RPCParams(values: request.params).optionalName("fault", of: Misbehaviour.self)))
             case .store(let operation): return .store(try NoteStoreCall(operation, params: RPCParams(values: request.params)))
             }
         } catch {

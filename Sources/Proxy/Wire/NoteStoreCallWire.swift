@@ -21,10 +21,10 @@ extension NoteStoreCall {
         case .totalNotes: self = .totalNotes
         case .healthCheck: self = .healthCheck
         case .moveAccount: self = .moveAccount(accountId: try params.uuid("accountId"), toShard: try params.integer("shard"))
-        case .growShards: self = .growShards(count: try params.integer("count"), engine: try params.optionalEngine("engine"))
+        case .growShards: self = .growShards(count: try params.integer("count"), engine: try params.optionalName("engine", of: ShardEngine.self))
         case .drainShard: self = .drainShard(index: try params.integer("shard"))
         case .migrateShards:
-            guard let engine = try params.optionalEngine("engine") else { throw .invalidParams("engine is required") }
+            guard let engine = try params.optionalName("engine", of: ShardEngine.self) else { throw .invalidParams("engine is required") }
             self = .migrateShards(engine: engine)
         case .stepPlacement: self = .stepPlacement(batch: try params.optionalInteger("batch"))
         case .describePlacement: self = .describePlacement

@@ -21,24 +21,16 @@ struct RPCParams {
         return Int(number)
     }
 
-    /// A shard engine's name (`sqlite`, `postgres`) that may be absent (or null).
-    func optionalEngine(_ field: String) throws(RPCError) -> ShardEngine? {
+    /// One of `T`'s names — a shard engine (`sqlite`, `postgres`), a demo fault (`slow`, …) —
+    /// that may be absent (or null).
+    func optionalName<T: RawRepresentable & CaseIterable>(_ field: String, of type: T.Type) throws(RPCError) -> T?
+        where T.RawValue == String {
         guard let value = values[field], value != .null else { return nil }
         let name = try string(field, path: field)
-        guard let engine = ShardEngine(rawValue: name) else {
-            throw .invalidParams("\(field) must be one of \(ShardEngine.allCases.map(\.rawValue).joined(separator: ", ")), got \(name)")
+        guard let named = T(rawValue: name) else {
+            throw .invalidParams("\(field) must be one of \(T.allCases.map(\.rawValue).joined(separator: ", ")), got \(name)")
         }
-        return engine
-    }
-
-    /// A demo fault's name (`slow`, `errors`, `wrong`); absent or null clears it.
-    func optionalMisbehaviour(_ field: String) throws(RPCError) -> Misbehaviour? {
-        guard let value = values[field], value != .null else { return nil }
-        let name = try string(field, path: field)
-        guard let fault = Misbehaviour(rawValue: name) else {
-            throw .invalidParams("\(field) must be one of \(Misbehaviour.allCases.map(\.rawValue).joined(separator: ", ")) or null, got \(name)")
-        }
-        return fault
+        return named
     }
 
     /// A UUID that may be absent (or null).
