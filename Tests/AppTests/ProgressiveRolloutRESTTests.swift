@@ -35,6 +35,8 @@ import TestSupport
             #expect(refused.status == 400, "\(bad): \(refused.text)")
             #expect((refused.json["error"] as? String)?.contains("steps") == true, "\(refused.text)")
         }
+        let outside = try await running.request(.POST, "/chaos", body: #"{"fault":"slow"}"#)
+        #expect(outside.status == 409 && outside.text.contains("no new version is rolling out"), "\(outside.text)")
         let unknown = try await running.request(.POST, "/chaos", body: #"{"fault":"bogus"}"#)
         #expect(unknown.status == 400 && unknown.text.contains("wrong"), "\(unknown.text)")
 

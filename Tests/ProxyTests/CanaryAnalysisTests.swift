@@ -128,11 +128,9 @@ import Testing
     // MARK: Bad versions on purpose
 
     @Test func badVersionsMisbehaveOnlyAsTheySay() {
-        let read = NoteStoreCall.getNote(accountId: account, noteId: UUID())
-        let write = NoteStoreCall.createNote(accountId: account, note: note("a", at: 1))
-        #expect(Misbehaviour.slow.before(write) == .wait(Misbehaviour.addedLatency))
-        #expect(Misbehaviour.errors.before(write, roll: 0.1) == .refuse && Misbehaviour.errors.before(write, roll: 0.9) == .run)
-        #expect(Misbehaviour.wrong.before(read) == .run)
+        #expect(Misbehaviour.slow.before() == .wait(Misbehaviour.addedLatency))
+        #expect(Misbehaviour.errors.before(roll: 0.1) == .refuse && Misbehaviour.errors.before(roll: 0.9) == .run)
+        #expect(Misbehaviour.wrong.before() == .run)
         let original = note("a", at: 1)
         guard case .note(let spoiled?) = Misbehaviour.wrong.answer(.note(original), proxyId: 2, roll: 0) else {
             Issue.record("no note")

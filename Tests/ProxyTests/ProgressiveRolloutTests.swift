@@ -95,6 +95,37 @@ import TestSupport
         await controller.shutdown()
     }
 
+    /// The previous version is what a step is judged against: killed during a step it is
+    /// replaced, and the steps go on to judge the new version (not promote it unjudged).
+    @Test func aPreviousVersionKilledDuringAStepIsReplacedAndTheStepsGoOn() async throws {
+        let (harness, traffic) = try await start()
+        let controller = harness.controller
+        let deploy = Task { try await controller.deploy() }
+        #expect(await waitForFirstStep(controller))
+        let previous = try #require(controller.previous())
+        kill(previous.pid, SIGKILL)
+        #expect(await eventually(timeout: .seconds(30)) { controller.previous().map { $0.pid != previous.pid } == true },
+                "a fresh v1 serves beside v2")
+        #expect(try await deploy.value == 2)
+        let after = controller.snapshot()
+        let rollout = try #require(after.rollout)
+        #expect(rollout.promoted && !rollout.rolledBack && rollout.verdicts.map(\.percent) == [10, 50], "\(rollout.verdicts.map(\.summary))")
+        #expect(after.restarts == 1 && after.current?.id == 2)
+        await expectNothingFailed(traffic)
+        await controller.shutdown()
+    }
+
+    /// A bad version is a new one beside the previous: outside a rollout it is refused.
+    @Test func aBadVersionNeedsARolloutToBeJudgedIn() async throws {
+        let harness = try DeploymentHarness()
+        let controller = harness.controller
+        try await controller.deploy()
+        for fault in [Fault.slow, .errors, .wrong] {
+            await #expect(throws: DeployError.noNewVersion) { try await controller.inject(fault) }
+        }
+        await controller.shutdown()
+    }
+
     /// Without steps the seed's rollout stands: 50/50 for the whole wait, no verdicts.
     @Test func withoutStepsBothServeHalfTheCallsForTheWholeWait() async throws {
         let harness = try DeploymentHarness(rolloutWait: .seconds(3))

@@ -37,6 +37,8 @@ struct ActionError: Error, Equatable, CustomStringConvertible {
         case let error as DeployError:
             if case .alreadyRunning = error {
                 self.init(kind: .conflict, message: error.description)
+            } else if case .noNewVersion = error {
+                self.init(kind: .conflict, message: error.description)
             } else {
                 self.init(kind: .unavailable, message: error.description)
             }

@@ -3,8 +3,8 @@
 public struct RolloutProgress: Sendable, Hashable, Codable {
     /// The new version's percent of calls at each step, with the implied 100 last.
     public var steps: [Int]
-    /// The index of the step running; nil once the rollout ended.
-    public var step: Int?
+    /// The index of the step running (the first from the promotion on); nil once the rollout ended.
+    public var step: Int? = 0
     public var stepSeconds: Double
     /// Each judged step's verdict, in order.
     public var verdicts: [StepVerdict] = []

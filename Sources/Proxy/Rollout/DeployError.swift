@@ -11,6 +11,8 @@ public enum DeployError: Error, Sendable, Equatable, CustomStringConvertible {
     case buildFailed(String)
     /// The new version failed during `ROLLOUT_WAIT`; the previous one serves again.
     case rolledBack(String)
+    /// A bad version on purpose needs a new version rolling out beside the previous one.
+    case noNewVersion
 
     public var description: String {
         switch self {
@@ -20,6 +22,8 @@ public enum DeployError: Error, Sendable, Equatable, CustomStringConvertible {
         case .shuttingDown: "notely is shutting down"
         case .buildFailed(let output): "swift build failed: \(output)"
         case .rolledBack(let reason): reason
+        case .noNewVersion:
+            "no new version is rolling out: a bad version is a demo of a rollout's analysis — deploy (d, POST /deploy), then make the new version bad while both serve"
         }
     }
 }

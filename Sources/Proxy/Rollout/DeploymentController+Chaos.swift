@@ -21,10 +21,17 @@ extension DeploymentController {
     public static let hangDuration: Duration = .seconds(5)
 
     /// Injects `fault` into the current (the newest) version and returns what it did (also
-    /// logged). Throws `noServingProxy` when nothing serves.
+    /// logged). Throws `noServingProxy` when nothing serves, and `noNewVersion` for a bad
+    /// version outside a rollout: only a new version beside the previous one can be judged
+    /// against it (a bad *previous* version would have the sound new one blamed).
     @discardableResult
     public func inject(_ fault: Fault) async throws -> String {
-        guard let proxy = record.withLock({ $0.rollout.current }), proxy.isRoutable else { throw DeployError.noServingProxy }
+        let (current, newVersionServes) = record.withLock { record in
+            if case .bothServing(let current, _, _, _) = record.rollout { return (current as ServingProxy?, true) }
+            return (record.rollout.current, false)
+        }
+        guard let proxy = current, proxy.isRoutable else { throw DeployError.noServingProxy }
+        if fault.misbehaviour != nil, !newVersionServes { throw DeployError.noNewVersion }
         let (id, pid) = (proxy.id, proxy.process.pid)
         let message: String
         if let misbehaviour = fault.misbehaviour {

@@ -42,15 +42,17 @@ extension DeploymentController {
                 throw lastFailure ?? DeployError.noServingProxy
             }
             let result = await attempt(call, on: proxy, deadline: wallDeadline)
+            if result.isAnswer { AnsweringVersion.current?.record(proxy.id) }
             do {
                 let answer = try result.get()
-                AnsweringVersion.current?.record(proxy.id)
                 return await mirror(call, answered: answer, by: proxy, deadline: wallDeadline)
             } catch let error as ProxyClientError where error.isNotSent {
                 unreachable.append(proxy)   // it never got the call: try another, or wait for one
                 lastFailure = error
             } catch let error as ProxyClientError where error.isRefused {
-                if !refusedBy.contains(where: { $0 === proxy }) { refusedBy.append(proxy) }   // it never ran the call: another version gets it, or this one again
+                // It never ran the call: another version gets it, or this one again — while time is left.
+                guard ContinuousClock.now < deadline else { throw error }
+                if !refusedBy.contains(where: { $0 === proxy }) { refusedBy.append(proxy) }
                 lastFailure = error
             } catch let error as ProxyClientError where error.mayHaveReachedAProxyThatFailed {
                 lastFailure = error
@@ -78,11 +80,7 @@ extension DeploymentController {
         } catch {
             result = .failure(error)
         }
-        if case .failure(let error) = result, error is ProxyClientError {
-            proxy.recordCall(seconds: (ContinuousClock.now - started).seconds, failed: true)
-        } else {
-            proxy.recordCall(seconds: (ContinuousClock.now - started).seconds, failed: false)
-        }
+        proxy.recordCall(seconds: (ContinuousClock.now - started).seconds, failed: !result.isAnswer)
         return result
     }
 
@@ -126,6 +124,15 @@ extension DeploymentController {
             if stopped || left <= .zero { return nil }
             _ = await changed.wait(timeout: left)
         }
+    }
+}
+
+extension Result<NoteStoreAnswer, any Error> {
+    /// The version answered: a result, or a store error (a note not found is an answer too);
+    /// not a refusal or a failure of the version itself.
+    var isAnswer: Bool {
+        if case .failure(let error) = self { return !(error is ProxyClientError) }
+        return true
     }
 }
 

@@ -39,7 +39,7 @@ extension DeploymentController {
                 logger.info("\(verdict.summary)")
             } else {
                 logger.error("\(verdict.summary)")
-                await rollBack(newProxy, because: verdict)
+                guard await rollBack(newProxy, because: verdict) else { return await waitOutRollout(of: newProxy) }
                 return .rolledBack
             }
         }
@@ -87,8 +87,9 @@ extension DeploymentController {
         }
     }
 
-    /// Gives every call back to the previous version, then drains and stops the new one.
-    private func rollBack(_ newProxy: ServingProxy, because verdict: StepVerdict) async {
+    /// Gives every call back to the previous version, then drains and stops the new one. False
+    /// when the rollout had already ended (the new version crashed, or `notely` stops).
+    private func rollBack(_ newProxy: ServingProxy, because verdict: StepVerdict) async -> Bool {
         let abandoned = await membership.withLock {
             record.withLock { record in
                 guard let abandoned = record.rollout.abandon(newProxy) else { return nil as ServingProxy? }
@@ -99,7 +100,7 @@ extension DeploymentController {
                 return abandoned
             }
         }
-        guard let abandoned else { return }
+        guard let abandoned else { return false }
         logger.error("rolling back: v\(newProxy.id) drains and stops; the previous version takes every call")
         await drainAndStop(abandoned)
         record.withLock { record in
@@ -107,5 +108,6 @@ extension DeploymentController {
             record.announceChange()
         }
         logger.info("v\(abandoned.id) retired after its rollback")
+        return true
     }
 }

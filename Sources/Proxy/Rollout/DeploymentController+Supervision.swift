@@ -6,7 +6,8 @@ import Foundation
 ///
 /// - the new version during `ROLLOUT_WAIT`: rolled back — the previous one serves alone and
 ///   the deploy ends with an error;
-/// - the previous version during `ROLLOUT_WAIT`: the rollout completes early;
+/// - the previous version during `ROLLOUT_WAIT`: the rollout completes early — except in a
+///   progressive rollout, whose steps are judged against it: it is restarted;
 /// - the only version: restarted, at once and then with back-off (`CrashHistory`), until it
 ///   has crashed too often and is given up with a clear error. A fault injected on purpose
 ///   (`inject`) is restarted at once and not counted: a presenter may press `k` all day.
@@ -59,7 +60,11 @@ extension DeploymentController {
             guard record.rollout.isServing(proxy) else { return .ignore }   // retired or replaced: expected
             defer { record.announceChange() }
             let newVersion = record.rollout.current
-            if record.rollout.rollBack(proxy) != nil {
+            // In a progressive rollout the previous version is what each step is judged against,
+            // and what takes the calls back on a rollback: its crash is repaired like any other,
+            // never the end of the rollout (that would promote the new version unjudged).
+            let isYardstick = record.progress?.step != nil && proxy !== newVersion
+            if !isYardstick, record.rollout.rollBack(proxy) != nil {
                 if proxy === newVersion {
                     let restored = record.rollout.current?.id ?? 0
                     record.progress?.rolledBack = true

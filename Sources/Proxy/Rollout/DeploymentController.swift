@@ -155,6 +155,7 @@ public final class DeploymentController: NoteStore {
         } catch {
             record.withLock { record in
                 record.rollout.launchFailed()
+                record.progress = nil
                 record.lastError = "deploy v\(target) failed: \(error)"
             }
             logger.error("deploy v\(target) failed; the serving version stays", metadata: ["error": "\(error)"])
@@ -192,12 +193,13 @@ public final class DeploymentController: NoteStore {
             } else {
                 logger.info("v\(target) ready in \(readyMs) ms; serving beside v\(old.id) for \(configuration.rolloutWait)")
             }
-            let end = if let plan { await runSteps(plan, of: newProxy, stepDuration: stepDuration) } else { await waitOutRollout(of: newProxy) }
+            var end = if let plan { await runSteps(plan, of: newProxy, stepDuration: stepDuration) } else { await waitOutRollout(of: newProxy) }
             record.withLock { $0.progress?.step = nil }
+            if end == .timeUp, !(await retirePrevious()) {
+                end = await waitOutRollout(of: newProxy)   // who serves changed as the wait ended: say how
+            }
             switch end {
             case .timeUp:
-                await retirePrevious()
-                record.withLock { $0.progress?.promoted = true }
                 logger.info("rollout to v\(target) complete\(plan.map { ": \($0.description)" } ?? "")")
             case .previousGone:
                 logger.info("rollout to v\(target) complete (v\(old.id) went before its time)")
@@ -233,21 +235,25 @@ public final class DeploymentController: NoteStore {
         }
     }
 
-    /// Takes the previous version out of the routing, lets its calls finish, then stops it.
-    private func retirePrevious() async {
+    /// Takes the previous version out of the routing — the new one has every call from here,
+    /// promoted — lets its calls finish, then stops it. False when both no longer served.
+    private func retirePrevious() async -> Bool {
         let retiring = await membership.withLock {
             record.withLock { record in
                 defer { record.announceChange() }
-                return record.rollout.stopRoutingPrevious()
+                let retiring = record.rollout.stopRoutingPrevious()
+                if retiring != nil { record.progress?.promoted = true }
+                return retiring
             }
         }
-        guard let old = retiring else { return }
+        guard let old = retiring else { return false }
         await drainAndStop(old)
         record.withLock { record in
             record.rollout.previousRetired()
             record.announceChange()
         }
         logger.info("v\(old.id) retired")
+        return true
     }
 
     /// Lets the calls in flight to `proxy` (out of the routing now) finish, keeps its last shard

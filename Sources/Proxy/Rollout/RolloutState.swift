@@ -174,11 +174,14 @@ enum RolloutState<Proxy: RolloutMember>: Sendable {
         return nil
     }
 
-    /// A version given up after crashing again and again: nothing serves in its place.
+    /// A version given up after crashing again and again: nothing serves in its place. (One
+    /// still draining — retiring, or abandoned — is stopped by whoever drains it.)
     mutating func remove(_ proxy: Proxy) {
         switch self {
         case .idle(let current) where current === proxy: self = .idle(current: nil)
         case .launching(let target, let current) where current === proxy: self = .launching(target: target, current: nil)
+        case .retiring(let current, _) where current === proxy: self = .idle(current: nil)
+        case .rollingBack(let serving, _) where serving === proxy: self = .idle(current: nil)
         default: break
         }
     }

@@ -72,7 +72,7 @@ public final class DataProxy: Sendable {
     /// wait outlives it and it is checked again once the shard locks are held.
     public func run(_ call: NoteStoreCall, deadline: Date?) async -> RPCOutcome {
         let fault = misbehaviour.withLock { $0 }
-        switch fault?.before(call) {
+        switch fault?.before() {
         case .refuse: return .failure(Misbehaviour.refusal(proxyId: proxyId))
         case .wait(let delay): try? await Task.sleep(for: delay)
         case .run, nil: break

@@ -24,7 +24,7 @@ public enum Misbehaviour: String, Sendable, CaseIterable {
     /// What happens before `call` runs.
     enum Before: Equatable { case run, wait(Duration), refuse }
 
-    func before(_ call: NoteStoreCall, roll: Double = .random(in: 0..<1)) -> Before {
+    func before(roll: Double = .random(in: 0..<1)) -> Before {
         switch self {
         case .slow: .wait(Self.addedLatency)
         case .errors: roll < Self.refusedShare ? .refuse : .run
