@@ -19,7 +19,7 @@ import TestSupport
         let harness = try DeploymentHarness(rolloutWait: Self.wait, plan: try RolloutPlan(steps: [10, 50]), thresholds: thresholds)
         try await harness.controller.deploy()
         harness.controller.startBackgroundWork()
-        return (harness, Traffic(store: harness.controller, workers: 6))
+        return (harness, Traffic(store: harness.controller, workers: 4))
     }
 
     /// Waits until v2 serves beside v1 in its first step.

@@ -160,7 +160,7 @@ public final class DataProxyProcess: Sendable {
     }
 
     private static func pollReady(_ handle: DataProxyProcess, deadline: ContinuousClock.Instant) async throws {
-        var lastError = "no answer"
+        var lastError = "it reported its port only as the time ran out"
         while ContinuousClock.now < deadline {
             do {
                 let info = try await handle.healthClient.ready()
