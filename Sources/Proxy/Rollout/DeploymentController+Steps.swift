@@ -74,6 +74,18 @@ extension DeploymentController {
         }
     }
 
+    /// A version replaced during a step (the previous one crashed and was restarted) makes the
+    /// step's figures unfair — the new version took every call while the other was down, and
+    /// the fresh process has no calls yet — so the step starts over: both windows and its time.
+    func startStepAgain(_ record: inout Record) {
+        guard let seconds = record.progress?.stepSeconds, record.progress?.step != nil,
+              case .bothServing(let current, let previous, let share, _) = record.rollout,
+              record.rollout.beginStep(of: current, share: share, until: ContinuousClock.now + .seconds(seconds)) else { return }
+        _ = current.takeCalls()
+        _ = previous.takeCalls()
+        logger.info("v\(previous.id) was replaced during the step at \(share)%: the step starts over")
+    }
+
     /// Judges the step that just ended from both versions' calls, and keeps the verdict; nil
     /// when the rollout no longer runs.
     private func judgeStep(_ percent: Int, of newProxy: ServingProxy) -> StepVerdict? {
@@ -96,6 +108,7 @@ extension DeploymentController {
                 let restored = record.rollout.current?.id ?? 0
                 record.lastError = "v\(newProxy.id) rolled back to v\(restored): \(verdict.summary)"
                 record.progress?.rolledBack = true
+                record.rollbacks += 1
                 record.announceChange()
                 return abandoned
             }

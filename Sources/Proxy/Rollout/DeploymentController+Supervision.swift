@@ -59,6 +59,7 @@ extension DeploymentController {
         let action = record.withLock { record -> ExitAction in
             guard record.rollout.isServing(proxy) else { return .ignore }   // retired or replaced: expected
             defer { record.announceChange() }
+            record.crashCount += 1
             let newVersion = record.rollout.current
             // In a progressive rollout the previous version is what each step is judged against,
             // and what takes the calls back on a rollback: its crash is repaired like any other,
@@ -68,6 +69,7 @@ extension DeploymentController {
                 if proxy === newVersion {
                     let restored = record.rollout.current?.id ?? 0
                     record.progress?.rolledBack = true
+                    record.rollbacks += 1
                     record.lastError = "v\(proxy.id) \(how) during its rollout; rolled back to v\(restored)"
                     return .rolledBack(failed: proxy, restored: restored)
                 }
@@ -113,6 +115,7 @@ extension DeploymentController {
                     record.withLock { record in
                         guard record.rollout.replace(broken, with: fresh) else { return false }
                         record.restarts += 1
+                        startStepAgain(&record)
                         record.announceChange()
                         return true
                     }

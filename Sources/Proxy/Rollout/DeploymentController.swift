@@ -48,6 +48,10 @@ public final class DeploymentController: NoteStore {
         var lastError: String?
         var restarts = 0
         var deploys = 0
+        /// New versions sent back during their rollout (a failed step, or a crash).
+        var rollbacks = 0
+        /// Serving versions that exited or were killed while serving, on purpose or not.
+        var crashCount = 0
         /// The current version's recent crashes, for back-off.
         var crashes = CrashHistory()
         /// The steps and verdicts of the running (or last) progressive rollout.
@@ -118,7 +122,7 @@ public final class DeploymentController: NoteStore {
                 status: rollout.status, current: version(rollout.current), previous: version(rollout.previous),
                 rolloutSecondsLeft: secondsLeft, rolloutWaitSeconds: configuration.rolloutWait.seconds,
                 targetVersion: rollout.targetVersion, lastError: record.lastError, restarts: record.restarts,
-                deploys: record.deploys, rollout: record.progress)
+                deploys: record.deploys, rollbacks: record.rollbacks, crashes: record.crashCount, rollout: record.progress)
         }
     }
 

@@ -54,12 +54,17 @@ public struct DeploymentSnapshot: Codable, Sendable, Hashable {
     /// Crashed proxies replaced by a fresh process of the same version.
     public var restarts: Int
     public var deploys: Int
+    /// New versions sent back during their rollout: a failed step, or a crash.
+    public var rollbacks: Int
+    /// Serving versions that exited or were killed (restarted or not).
+    public var crashes: Int
     /// The steps and verdicts of the running (or last) progressive rollout; nil for the seed's.
     public var rollout: RolloutProgress?
 
     public init(status: DeploymentStatus = .initial, current: VersionSnapshot? = nil, previous: VersionSnapshot? = nil,
                 rolloutSecondsLeft: Int? = nil, rolloutWaitSeconds: Double = 30, targetVersion: Int? = nil,
-                lastError: String? = nil, restarts: Int = 0, deploys: Int = 0, rollout: RolloutProgress? = nil) {
+                lastError: String? = nil, restarts: Int = 0, deploys: Int = 0, rollbacks: Int = 0, crashes: Int = 0,
+                rollout: RolloutProgress? = nil) {
         self.status = status
         self.current = current
         self.previous = previous
@@ -69,11 +74,13 @@ public struct DeploymentSnapshot: Codable, Sendable, Hashable {
         self.lastError = lastError
         self.restarts = restarts
         self.deploys = deploys
+        self.rollbacks = rollbacks
+        self.crashes = crashes
         self.rollout = rollout
     }
 
     enum CodingKeys: String, CodingKey {
-        case status, current, previous, rolloutSecondsLeft, rolloutWaitSeconds, targetVersion, lastError, restarts, deploys, rollout
+        case status, current, previous, rolloutSecondsLeft, rolloutWaitSeconds, targetVersion, lastError, restarts, deploys, rollbacks, crashes, rollout
     }
 
     /// `previous` and `rolloutSecondsLeft` are always present (null when absent), as the contract shows.
@@ -88,6 +95,8 @@ public struct DeploymentSnapshot: Codable, Sendable, Hashable {
         try container.encode(lastError, forKey: .lastError)
         try container.encode(restarts, forKey: .restarts)
         try container.encode(deploys, forKey: .deploys)
+        try container.encode(rollbacks, forKey: .rollbacks)
+        try container.encode(crashes, forKey: .crashes)
         try container.encode(rollout, forKey: .rollout)
     }
 }
