@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the system packages Notely needs, only those missing: the ncurses and SQLite
-# headers to build, tmux for the dashboard tests, and PostgreSQL (a server for shards on the
-# postgres engine: scripts/postgres.sh runs a private one). Safe to run again.
+# headers to build, tmux for the dashboard tests, PostgreSQL (a server for shards on the
+# postgres engine: scripts/postgres.sh runs a private one), and Prometheus' Python client,
+# whose parser reads /metrics in the tests. Safe to run again.
 set -euo pipefail
 
-packages=(libncurses-dev libsqlite3-dev tmux postgresql)
+packages=(libncurses-dev libsqlite3-dev tmux postgresql python3-prometheus-client)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

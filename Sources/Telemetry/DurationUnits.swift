@@ -10,4 +10,10 @@ extension Duration {
         let (seconds, attoseconds) = components
         return UInt64(max(0, seconds * 1_000_000 + attoseconds / 1_000_000_000_000))
     }
+
+    /// Whole nanoseconds, for latency histograms (swift-metrics' `Timer`).
+    public var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
 }

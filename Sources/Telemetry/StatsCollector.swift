@@ -10,10 +10,17 @@ public final class StatsCollector: Sendable {
         var proxyCalls: [Int: [DataStoreOperation: RateCounter]] = [:]
         var shardExports = ShardExportMerger()
         var routes: [RouteKey: RouteRecorder] = [:]
+        /// Tries of store calls a proxy refused or failed, by version and operation; and calls
+        /// sent again (to another version, or once a failed one was gone), by operation.
+        var proxyFailures: [ProxyTryKey: Int] = [:]
+        var proxyRetries: [String: Int] = [:]
     }
 
     private let clock: TimeSource
     private let tables = Mutex(Tables())
+    /// The same figures for Prometheus (`GET /metrics`): latencies recorded here as they come,
+    /// totals set from these tables when a scrape asks.
+    public let prometheus = PrometheusExport()
 
     public init(clock: @escaping TimeSource = TimeSources.wallClock) {
         self.clock = clock
@@ -98,6 +105,27 @@ public final class StatsCollector: Sendable {
         tables.withLock { tables in
             tables.routes[key, default: RouteRecorder()].record(microseconds: microseconds, at: now)
         }
+        prometheus.recordDuration(PrometheusNames.httpRequestDuration, key.labels, nanoseconds: Int64(microseconds) * 1000)
+    }
+
+    // MARK: Tries of store calls (in the main process)
+
+    /// One try of a store call on a proxy version: how long it took, and whether the version
+    /// refused or failed it.
+    public func recordProxyTry(version: Int, operation: String, nanoseconds: Int64, failed: Bool) {
+        let key = ProxyTryKey(version: version, operation: operation)
+        if failed { tables.withLock { $0.proxyFailures[key, default: 0] += 1 } }
+        prometheus.recordDuration(PrometheusNames.proxyCallDuration, key.labels, nanoseconds: nanoseconds)
+    }
+
+    /// A store call sent again after a try that failed or was refused.
+    public func recordProxyRetry(operation: String) {
+        tables.withLock { $0.proxyRetries[operation, default: 0] += 1 }
+    }
+
+    /// Failed tries by version and operation, and retries by operation, since start.
+    public func collectProxyTries() -> (failures: [ProxyTryKey: Int], retries: [String: Int]) {
+        tables.withLock { ($0.proxyFailures, $0.proxyRetries) }
     }
 
     /// One row per method, route and status, sorted by route.

@@ -59,6 +59,10 @@ struct RESTAPI: Sendable {
             .init(.post, "/shards/{shard}/drain") { _, context in try await drainShard(context) },
             .init(.post, "/migrate") { request, _ in try await migrate(request) },
             .init(.get, "/stats") { _, _ in try JSONBody.response(snapshot()) },
+            .init(.get, "/metrics") { _, _ in
+                Response(status: .ok, headers: [.contentType: MetricsView.contentType],
+                         body: .init(byteBuffer: ByteBuffer(string: MetricsView.render(snapshot(), stats: stats))))
+            },
         ])
     }
 

@@ -37,7 +37,10 @@ extension DeploymentController {
         var refusedBy: [ServingProxy] = []
         var lastFailure: (any Error)?
         var isRetry = false   // set once a try may have reached a proxy (and so may have landed)
+        var tries = 0
         while true {
+            tries += 1
+            if tries > 1 { stats.recordProxyRetry(operation: call.operation.rawValue) }
             guard let proxy = await enterServingProxy(excluding: unreachable, preferringNot: refusedBy, before: deadline) else {
                 throw lastFailure ?? DeployError.noServingProxy
             }
@@ -80,7 +83,9 @@ extension DeploymentController {
         } catch {
             result = .failure(error)
         }
-        proxy.recordCall(seconds: (ContinuousClock.now - started).seconds, failed: !result.isAnswer)
+        let took = ContinuousClock.now - started
+        proxy.recordCall(seconds: took.seconds, failed: !result.isAnswer)
+        stats.recordProxyTry(version: proxy.id, operation: call.operation.rawValue, nanoseconds: took.nanoseconds, failed: !result.isAnswer)
         return result
     }
 
