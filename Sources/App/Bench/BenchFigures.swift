@@ -82,6 +82,16 @@ struct BenchFigures: Codable, Sendable {
     var reshard: Reshard
     /// The live migration, when the run had a PostgreSQL server.
     var migrate: Migrate?
+    /// What recording a call's metrics costs, and a scrape.
+    var metrics: MetricsCost?
+
+    struct MetricsCost: Codable, Sendable {
+        /// One REST request and one proxy try recorded: counters and latency histograms.
+        var nanosecondsPerCall: Double
+        var scrapeMs: Double
+        /// Samples (lines) the scrape wrote.
+        var series: Int
+    }
     var proxyRssMB: Double
     /// The part of the resident memory that is the proxy's own (heap, stacks); the rest is
     /// shared code (the notely binary, the Swift runtime, Foundation) mapped by every process.
@@ -127,7 +137,7 @@ struct BenchFigures: Codable, Sendable {
               requests / failures     \(reshard.requests) / \(reshard.failures)   (target: 0 failures)
               p99 steady / reshard    \(String(format: "%.0f", reshard.p99UsSteady)) µs / \(String(format: "%.0f", reshard.p99UsDuringReshard)) µs = \(String(format: "%.2f", reshardRatio))×   (target ≤ 2×)
               longest steady / reshard \(String(format: "%.0f", reshard.longestMsSteady)) ms / \(String(format: "%.0f", reshard.longestMsDuringReshard)) ms   (target: none over 2 s)
-            \(migrate.map { $0.table + "\n" } ?? "")proxy memory              RSS \(String(format: "%.1f", proxyRssMB)) MB, PSS \(String(format: "%.1f", proxyPssMB)) MB, USS \(String(format: "%.1f", proxyUssMB)) MB   (target: USS ≤ 8 MB)
+            \(migrate.map { $0.table + "\n" } ?? "")\(metrics.map { "metrics                   \(String(format: "%.2f", $0.nanosecondsPerCall / 1000)) µs to record a REST request and a proxy try; a scrape of \($0.series) samples \(String(format: "%.1f", $0.scrapeMs)) ms\n" } ?? "")proxy memory              RSS \(String(format: "%.1f", proxyRssMB)) MB, PSS \(String(format: "%.1f", proxyPssMB)) MB, USS \(String(format: "%.1f", proxyUssMB)) MB   (target: USS ≤ 8 MB)
             """
     }
 }

@@ -56,6 +56,8 @@ struct Benchmarks {
         let faults = try await measureFaults()
         progress("reshard: \(reshardAccounts) accounts × \(reshardNotesPerAccount) notes grown 2 → 3 shards during a rollout under steady load")
         let reshard = try await measureReshard()
+        progress("metrics: the cost of recording a call's metrics, and of a scrape")
+        let metrics = Self.measureMetricsCost()
         var migrate: BenchFigures.Migrate?
         if postgresURL != nil {
             progress("migrate: \(migrateNotes) notes moved SQLite → PostgreSQL → SQLite under steady load")
@@ -67,7 +69,7 @@ struct Benchmarks {
         let build = "release"
         #endif
         return BenchFigures(direct: direct, rpcFloor: floors[clients]!, proxied: mixes[clients]!, sweep: points,
-                            engines: engineRuns, rollout: rollout, faults: faults, reshard: reshard, migrate: migrate,
+                            engines: engineRuns, rollout: rollout, faults: faults, reshard: reshard, migrate: migrate, metrics: metrics,
                             proxyRssMB: memory.rss, proxyPrivateMB: memory.anonymous, proxyUssMB: memory.uss, proxyPssMB: memory.pss,
                             clients: clients, secondsPerRun: Double(duration.components.seconds), build: build,
                             durability: durability.rawValue)
