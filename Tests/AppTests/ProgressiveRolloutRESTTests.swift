@@ -67,6 +67,10 @@ import TestSupport
         let verdicts = try require(after["rollout"]["verdicts"] as? [[String: Any]])
         #expect(verdicts.count == 1 && verdicts[0]["passed"] as? Bool == false && verdicts[0]["failedCheck"] as? String == "errors")
         #expect(try await versions(of: running, notePath, times: 5) == ["1"])
+        let metrics = try await running.request(.GET, "/metrics").text
+        #expect(metrics.contains("notely_rollbacks_total 1") && metrics.contains("notely_rollouts_total 2"), "\(metrics.prefix(3000))")
+        #expect(metrics.contains(#"notely_proxy_call_failures_total{version="2",operation="#), "the refusals, counted")
+        #expect(metrics.contains(#"notely_proxy_call_retries_total{operation="#), "and the calls sent again")
 
         await load.stop()
         #expect(load.successes > 100)

@@ -10,7 +10,8 @@ import Synchronization
 ///
 /// Two kinds of figure go in. Latencies are recorded as they happen (`recordDuration`), into
 /// histograms. Totals and levels are *set* from the counters `/stats` reads, when a scrape asks
-/// (`sync`): one source, two views, so the two can never disagree.
+/// (`scrape`): one source, two views, so the two can never disagree. A level a scrape no longer
+/// sets (a retired shard's notes) is gone from the next exposition, not left at its last value.
 public final class PrometheusExport: Sendable {
     /// Latency buckets, in seconds: a proxied call takes about a millisecond, a REST request a
     /// little more; a call waiting out a crash takes seconds.
@@ -24,8 +25,9 @@ public final class PrometheusExport: Sendable {
     private let factory: PrometheusMetricsFactory
     /// Timers by name and labels, made once: making one takes the registry's lock and allocates.
     private let timers = Mutex<[InstrumentKey: CoreMetrics.Timer]>([:])
-    /// A scrape sets totals and writes the text as one step, so two scrapes never interleave.
-    private let scrape = Mutex(())
+    /// A scrape sets totals and writes the text as one step, so two scrapes never interleave;
+    /// it keeps the gauges it set, to remove those the next one does not.
+    private let scrapeState = Mutex<Set<InstrumentKey>>([])
 
     public init() {
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -48,9 +50,13 @@ public final class PrometheusExport: Sendable {
     /// Sets the figures a scrape reads from their source (`set` gets a `Figures` to fill), then
     /// writes the whole exposition.
     public func scrape(_ set: (inout Figures) -> Void) -> String {
-        scrape.withLock { _ in
+        scrapeState.withLock { lastGauges in
             var figures = Figures(factory: factory)
             set(&figures)
+            for gone in lastGauges.subtracting(figures.gauges) {
+                CoreMetrics.Gauge(label: gone.name, dimensions: gone.pairs, factory: factory).destroy()
+            }
+            lastGauges = figures.gauges
             return registry.emitToString()
         }
     }
@@ -58,6 +64,7 @@ public final class PrometheusExport: Sendable {
     /// What a scrape sets: counters to a source's total, gauges to its level.
     public struct Figures {
         fileprivate let factory: PrometheusMetricsFactory
+        fileprivate var gauges: Set<InstrumentKey> = []
 
         /// A counter (its name ends `_total`) set to `total`, which only grows at its source.
         public mutating func counter(_ name: String, _ labels: [(String, String)] = [], _ total: Int) {
@@ -68,10 +75,11 @@ public final class PrometheusExport: Sendable {
 
         public mutating func gauge(_ name: String, _ labels: [(String, String)] = [], _ value: Double) {
             CoreMetrics.Gauge(label: name, dimensions: labels, factory: factory).record(value)
+            gauges.insert(InstrumentKey(name: name, labels: labels))
         }
     }
 
-    private struct InstrumentKey: Hashable {
+    fileprivate struct InstrumentKey: Hashable {
         let name: String
         let labels: [String]
 
@@ -79,5 +87,7 @@ public final class PrometheusExport: Sendable {
             self.name = name
             self.labels = labels.flatMap { [$0.0, $0.1] }
         }
+
+        var pairs: [(String, String)] { stride(from: 0, to: labels.count, by: 2).map { (labels[$0], labels[$0 + 1]) } }
     }
 }
