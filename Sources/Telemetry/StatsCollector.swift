@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Synchronization
 
@@ -14,12 +15,16 @@ public final class StatsCollector: Sendable {
         /// sent again (to another version, or once a failed one was gone), by operation.
         var proxyFailures: [ProxyTryKey: Int] = [:]
         var proxyRetries: [String: Int] = [:]
+        /// The latency histograms of each route and each try key, made once.
+        var routeTimers: [RouteKey: CoreMetrics.Timer] = [:]
+        var tryTimers: [ProxyTryKey: CoreMetrics.Timer] = [:]
     }
 
     private let clock: TimeSource
     private let tables = Mutex(Tables())
     /// The same figures for Prometheus (`GET /metrics`): latencies recorded here as they come,
-    /// totals set from these tables when a scrape asks.
+    /// totals set from these tables when a scrape asks. (A proxy child has one too, unused:
+    /// a registry is a dictionary and a lock.)
     public let prometheus = PrometheusExport()
 
     public init(clock: @escaping TimeSource = TimeSources.wallClock) {
@@ -102,10 +107,15 @@ public final class StatsCollector: Sendable {
 
     public func recordRoute(_ key: RouteKey, microseconds: UInt64) {
         let now = clock()
-        tables.withLock { tables in
+        let timer = tables.withLock { tables in
             tables.routes[key, default: RouteRecorder()].record(microseconds: microseconds, at: now)
+            return tables.routeTimers[key] ?? {
+                let timer = prometheus.timer(PrometheusNames.httpRequestDuration, key.labels)
+                tables.routeTimers[key] = timer
+                return timer
+            }()
         }
-        prometheus.recordDuration(PrometheusNames.httpRequestDuration, key.labels, nanoseconds: Int64(microseconds) * 1000)
+        timer.recordNanoseconds(Int64(microseconds) * 1000)
     }
 
     // MARK: Tries of store calls (in the main process)
@@ -114,8 +124,26 @@ public final class StatsCollector: Sendable {
     /// refused or failed it.
     public func recordProxyTry(version: Int, operation: String, nanoseconds: Int64, failed: Bool) {
         let key = ProxyTryKey(version: version, operation: operation)
-        if failed { tables.withLock { $0.proxyFailures[key, default: 0] += 1 } }
-        prometheus.recordDuration(PrometheusNames.proxyCallDuration, key.labels, nanoseconds: nanoseconds)
+        let timer = tables.withLock { tables in
+            if failed { tables.proxyFailures[key, default: 0] += 1 }
+            return tables.tryTimers[key] ?? {
+                let timer = prometheus.timer(PrometheusNames.proxyCallDuration, key.labels)
+                tables.tryTimers[key] = timer
+                return timer
+            }()
+        }
+        timer.recordNanoseconds(nanoseconds)
+    }
+
+    /// Ends the latency series of versions no longer running: a demo deploys hundreds of times,
+    /// and each version's histograms are a hundred series. Their `/stats` counts stay.
+    public func keepTryLatencies(ofVersions running: Set<Int>) {
+        let ended = tables.withLock { tables in
+            let ended = tables.tryTimers.filter { !running.contains($0.key.version) }
+            for key in ended.keys { tables.tryTimers[key] = nil }
+            return Array(ended.values)
+        }
+        for timer in ended { timer.destroy() }
     }
 
     /// A store call sent again after a try that failed or was refused.

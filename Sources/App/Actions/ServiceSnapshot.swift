@@ -13,8 +13,24 @@ struct ServiceSnapshot: Encodable, Sendable {
     var shards: DataStoreStats
     var load: LoadStats
     var api: [RouteStats]
+    /// Tries of store calls a version refused or failed, and calls sent again (`/metrics` has them too).
+    var proxyTries = ProxyTries()
     var placement: PlacementView
     var service: ServiceInfo
+
+    struct ProxyTries: Encodable, Sendable, Hashable {
+        /// Per version ("2"), per operation (`GetNote` …): tries it refused or failed.
+        var failures: [String: [String: Int]] = [:]
+        /// Per operation: calls sent again, to another version or once a failed one was gone.
+        var retries: [String: Int] = [:]
+
+        init() {}
+
+        init(_ tries: (failures: [ProxyTryKey: Int], retries: [String: Int])) {
+            for (key, count) in tries.failures { failures[String(key.version), default: [:]][key.operation] = count }
+            retries = tries.retries
+        }
+    }
 
     struct ServiceInfo: Encodable, Sendable, Hashable {
         var restAddress: String?

@@ -20,8 +20,21 @@ extension Benchmarks {
                                  nanoseconds: Int64(80_000 + index % 4_000_000), failed: index % 100 == 0)
         }
         let recorded = ContinuousClock.now - started
+        // A scrape sets every total from its source, as `MetricsView` does, then writes it all.
         let scrapeStarted = ContinuousClock.now
-        let text = stats.prometheus.scrape { _ in }
+        let text = stats.prometheus.scrape { figures in
+            for route in stats.collectRouteStats() {
+                figures.counter(PrometheusNames.httpRequests, RouteKey(method: route.method, route: route.route, status: route.status).labels,
+                                route.count)
+            }
+            let tries = stats.collectProxyTries()
+            for version in 1...2 {
+                for operation in NoteStoreOperation.allCases {
+                    let key = ProxyTryKey(version: version, operation: operation.rawValue)
+                    figures.counter(PrometheusNames.proxyCallFailures, key.labels, tries.failures[key] ?? 0)
+                }
+            }
+        }
         let scraped = ContinuousClock.now - scrapeStarted
         return BenchFigures.MetricsCost(
             nanosecondsPerCall: Double(recorded.nanoseconds) / Double(iterations),

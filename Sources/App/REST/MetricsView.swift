@@ -2,28 +2,41 @@ import Proxy
 import Store
 import Telemetry
 
-/// `GET /metrics`: the figures of `/stats` — the same snapshot, read at the scrape — set on
+/// `GET /metrics`: the figures of `/stats` — the same snapshot, read inside the scrape — set on
 /// the Prometheus export, which writes the text exposition with the latency histograms it
 /// recorded as requests and calls came. One source, two views.
+///
+/// Per-version series are those of the versions running: a demo deploys hundreds of times,
+/// and a retired version's series would stay forever. Failures and retries start at 0, so the
+/// first one shows in `increase()`.
 enum MetricsView {
     /// The content type of Prometheus' text format.
     static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
-    static func render(_ snapshot: ServiceSnapshot, stats: StatsCollector) -> String {
-        let tries = stats.collectProxyTries()
-        return stats.prometheus.scrape { figures in
+    static func render(_ snapshot: () -> ServiceSnapshot, stats: StatsCollector) -> String {
+        stats.prometheus.scrape { figures in
+            let snapshot = snapshot()
+            let running = Set([snapshot.deployment.current, snapshot.deployment.previous].compactMap { $0?.id })
+            stats.keepTryLatencies(ofVersions: running)
             for route in snapshot.api {
                 figures.counter(PrometheusNames.httpRequests, RouteKey(method: route.method, route: route.route, status: route.status).labels,
                                 route.count)
             }
-            for (version, operations) in snapshot.proxies {
+            for version in running.map(String.init) {
+                let operations = snapshot.proxies[version] ?? [:]
                 for operation in DataStoreOperation.allCases {
                     figures.counter(PrometheusNames.proxyCalls, [("version", version), ("operation", operation.methodName)],
                                     operations[operation.statsKey]?.totalRequests ?? 0)
                 }
+                for operation in NoteStoreOperation.allCases {
+                    figures.counter(PrometheusNames.proxyCallFailures, [("version", version), ("operation", operation.rawValue)],
+                                    snapshot.proxyTries.failures[version]?[operation.rawValue] ?? 0)
+                }
             }
-            for (key, failures) in tries.failures { figures.counter(PrometheusNames.proxyCallFailures, key.labels, failures) }
-            for (operation, retries) in tries.retries { figures.counter(PrometheusNames.proxyCallRetries, [("operation", operation)], retries) }
+            for operation in NoteStoreOperation.allCases {
+                figures.counter(PrometheusNames.proxyCallRetries, [("operation", operation.rawValue)],
+                                snapshot.proxyTries.retries[operation.rawValue] ?? 0)
+            }
             for operation in DataStoreOperation.allCases {
                 for (shard, figure) in snapshot.shards[operation] {
                     figures.counter(PrometheusNames.storeAccesses, [("shard", shard), ("operation", operation.methodName)], figure.totalRequests)
@@ -59,7 +72,7 @@ enum MetricsView {
                           Double(view.accountsPerShard.indices.contains(shard) ? view.accountsPerShard[shard] : 0))
         }
         figures.gauge(PrometheusNames.movesRunning, [], Double(placement.moves.count))
-        let notesLeft = placement.change?.notesLeft ?? placement.moves.reduce(0) { $0 + max(0, $1.total - $1.copied) }
+        let notesLeft = placement.change?.notesLeft ?? placement.moves.filter { !$0.switched }.reduce(0) { $0 + max(0, $1.total - $1.copied) }
         figures.gauge(PrometheusNames.notesLeft, [], Double(notesLeft))
     }
 }

@@ -61,7 +61,7 @@ struct RESTAPI: Sendable {
             .init(.get, "/stats") { _, _ in try JSONBody.response(snapshot()) },
             .init(.get, "/metrics") { _, _ in
                 Response(status: .ok, headers: [.contentType: MetricsView.contentType],
-                         body: .init(byteBuffer: ByteBuffer(string: MetricsView.render(snapshot(), stats: stats))))
+                         body: .init(byteBuffer: ByteBuffer(string: MetricsView.render(snapshot, stats: stats))))
             },
         ])
     }

@@ -219,6 +219,7 @@ final class NotelyService: Sendable {
             shards: stats.collectShardStats(),
             load: loadGenerator?.snapshot() ?? .idle,
             api: stats.collectRouteStats(),
+            proxyTries: ServiceSnapshot.ProxyTries(stats.collectProxyTries()),
             placement: placement,
             service: .init(restAddress: restAddress.value, uptimeSeconds: Int((ContinuousClock.now - startedAt).components.seconds),
                            shardCount: placement.placement.activeShards.count))

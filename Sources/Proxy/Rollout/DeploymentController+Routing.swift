@@ -39,11 +39,11 @@ extension DeploymentController {
         var isRetry = false   // set once a try may have reached a proxy (and so may have landed)
         var tries = 0
         while true {
-            tries += 1
-            if tries > 1 { stats.recordProxyRetry(operation: call.operation.rawValue) }
             guard let proxy = await enterServingProxy(excluding: unreachable, preferringNot: refusedBy, before: deadline) else {
                 throw lastFailure ?? DeployError.noServingProxy
             }
+            tries += 1
+            if tries > 1 { stats.recordProxyRetry(operation: call.operation.rawValue) }
             let result = await attempt(call, on: proxy, deadline: wallDeadline)
             if result.isAnswer { AnsweringVersion.current?.record(proxy.id) }
             do {

@@ -8,10 +8,11 @@ import Synchronization
 /// text exposition — none of it written by hand here. A registry per service rather than the
 /// global `MetricsSystem.bootstrap`: a test process runs many services, each with its figures.
 ///
-/// Two kinds of figure go in. Latencies are recorded as they happen (`recordDuration`), into
-/// histograms. Totals and levels are *set* from the counters `/stats` reads, when a scrape asks
-/// (`scrape`): one source, two views, so the two can never disagree. A level a scrape no longer
-/// sets (a retired shard's notes) is gone from the next exposition, not left at its last value.
+/// Two kinds of figure go in. Latencies are recorded as they happen, into histograms (`timer`;
+/// the caller keeps the timer, so a call costs one lookup in a table it already locks). Totals
+/// and levels are *set*, at each scrape, from the counters `/stats` reads (`scrape`): one
+/// source, two views. A series a scrape no longer sets — a retired shard's notes, a retired
+/// version's calls — leaves the exposition instead of staying at its last value.
 public final class PrometheusExport: Sendable {
     /// Latency buckets, in seconds: a proxied call takes about a millisecond, a REST request a
     /// little more; a call waiting out a crash takes seconds.
@@ -23,11 +24,9 @@ public final class PrometheusExport: Sendable {
 
     private let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
-    /// Timers by name and labels, made once: making one takes the registry's lock and allocates.
-    private let timers = Mutex<[InstrumentKey: CoreMetrics.Timer]>([:])
     /// A scrape sets totals and writes the text as one step, so two scrapes never interleave;
-    /// it keeps the gauges it set, to remove those the next one does not.
-    private let scrapeState = Mutex<Set<InstrumentKey>>([])
+    /// it keeps the series it set, to remove those the next one does not.
+    private let scrapeState = Mutex<Set<SeriesKey>>([])
 
     public init() {
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -35,28 +34,25 @@ public final class PrometheusExport: Sendable {
         self.factory = factory
     }
 
-    /// Records one latency into the histogram `name` (ending `_seconds`) with `labels`.
-    public func recordDuration(_ name: String, _ labels: [(String, String)], nanoseconds: Int64) {
-        let key = InstrumentKey(name: name, labels: labels)
-        let timer = timers.withLock { timers in
-            if let timer = timers[key] { return timer }
-            let timer = CoreMetrics.Timer(label: name, dimensions: labels, factory: factory)
-            timers[key] = timer
-            return timer
-        }
-        timer.recordNanoseconds(nanoseconds)
+    /// The histogram `name` (ending `_seconds`) with `labels`; record into it with
+    /// `recordNanoseconds`, and `destroy()` it when its series ends.
+    public func timer(_ name: String, _ labels: [(String, String)]) -> CoreMetrics.Timer {
+        CoreMetrics.Timer(label: name, dimensions: labels, factory: factory)
     }
 
-    /// Sets the figures a scrape reads from their source (`set` gets a `Figures` to fill), then
-    /// writes the whole exposition.
+    /// Sets the figures of a scrape (`set` reads their source and fills a `Figures`), removes
+    /// the series the last scrape set and this one did not, and writes the whole exposition.
     public func scrape(_ set: (inout Figures) -> Void) -> String {
-        scrapeState.withLock { lastGauges in
+        scrapeState.withLock { lastSeries in
             var figures = Figures(factory: factory)
             set(&figures)
-            for gone in lastGauges.subtracting(figures.gauges) {
-                CoreMetrics.Gauge(label: gone.name, dimensions: gone.pairs, factory: factory).destroy()
+            for gone in lastSeries.subtracting(figures.series) {
+                switch gone.kind {
+                case .counter: CoreMetrics.Counter(label: gone.name, dimensions: gone.pairs, factory: factory).destroy()
+                case .gauge: CoreMetrics.Gauge(label: gone.name, dimensions: gone.pairs, factory: factory).destroy()
+                }
             }
-            lastGauges = figures.gauges
+            lastSeries = figures.series
             return registry.emitToString()
         }
     }
@@ -64,26 +60,30 @@ public final class PrometheusExport: Sendable {
     /// What a scrape sets: counters to a source's total, gauges to its level.
     public struct Figures {
         fileprivate let factory: PrometheusMetricsFactory
-        fileprivate var gauges: Set<InstrumentKey> = []
+        fileprivate var series: Set<SeriesKey> = []
 
         /// A counter (its name ends `_total`) set to `total`, which only grows at its source.
         public mutating func counter(_ name: String, _ labels: [(String, String)] = [], _ total: Int) {
             let counter = CoreMetrics.Counter(label: name, dimensions: labels, factory: factory)
             counter.reset()
             counter.increment(by: max(0, total))
+            series.insert(SeriesKey(kind: .counter, name: name, labels: labels))
         }
 
         public mutating func gauge(_ name: String, _ labels: [(String, String)] = [], _ value: Double) {
             CoreMetrics.Gauge(label: name, dimensions: labels, factory: factory).record(value)
-            gauges.insert(InstrumentKey(name: name, labels: labels))
+            series.insert(SeriesKey(kind: .gauge, name: name, labels: labels))
         }
     }
 
-    fileprivate struct InstrumentKey: Hashable {
+    fileprivate struct SeriesKey: Hashable {
+        enum Kind { case counter, gauge }
+        let kind: Kind
         let name: String
         let labels: [String]
 
-        init(name: String, labels: [(String, String)]) {
+        init(kind: Kind, name: String, labels: [(String, String)]) {
+            self.kind = kind
             self.name = name
             self.labels = labels.flatMap { [$0.0, $0.1] }
         }
