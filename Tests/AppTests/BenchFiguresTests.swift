@@ -51,7 +51,7 @@ import TestSupport
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let output = directory.appendingPathComponent("figures.json")
-        let (status, text) = try runProcess(try notelyExecutable(),
+        let (status, text) = try await runProcess(try notelyExecutable(),
                                                         ["bench", "--quick", "--clients", "2,1", "--seconds", "1", "--deploys", "1", "--reshard-notes", "3", "--migrate-notes", "500",
                                              "--engine", "sqlite,postgres", "--postgres", try TestPostgres.url(), "--json", output.path],
                                                         currentDirectory: directory)

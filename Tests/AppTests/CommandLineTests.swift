@@ -6,8 +6,8 @@ import Proxy
 
 /// The command-line contract, run against the real `notely` binary.
 @Suite struct CommandLineTests {
-    func notely(_ arguments: [String], in directory: TemporaryDirectory = TemporaryDirectory()) throws -> (status: Int32, output: String) {
-        try runProcess(try notelyExecutable(), arguments, currentDirectory: directory.url)
+    func notely(_ arguments: [String], in directory: TemporaryDirectory = TemporaryDirectory()) async throws -> (status: Int32, output: String) {
+        try await runProcess(try notelyExecutable(), arguments, currentDirectory: directory.url)
     }
 
     @Test(arguments: [
@@ -17,16 +17,16 @@ import Proxy
         ["--rollout-steps", "50,10"], ["--rollout-steps", "0"], ["--rollout-steps", "ten"], ["--rollout-steps", ""],
         ["--max-p95-ratio", "0.5"], ["--max-error-rise", "-1"], ["--mirror-reads", "150"], ["--p95-floor-ms", "abc"],
     ])
-    func badFlagsGiveOneClearLineAndExitCode2(arguments: [String]) throws {
-        let (status, output) = try notely(arguments)
+    func badFlagsGiveOneClearLineAndExitCode2(arguments: [String]) async throws {
+        let (status, output) = try await notely(arguments)
         #expect(status == 2, "\(arguments): \(output)")
         let lines = output.split(separator: "\n")
         #expect(lines.count == 1, "\(arguments) printed: \(output)")
         #expect(output.hasPrefix("notely: "))
     }
 
-    @Test func helpListsEveryFlag() throws {
-        let (status, output) = try notely(["--help"])
+    @Test func helpListsEveryFlag() async throws {
+        let (status, output) = try await notely(["--help"])
         #expect(status == 0)
         for flag in ["--headless", "--proxy", "--proxy-port", "--proxy-id", "--data-dir", "--clean", "--port", "--shards",
                      "--rollout-wait", "--no-load", "--accounts", "--rpm", "--rebuild", "--theme", "--durability",
@@ -41,7 +41,7 @@ import Proxy
         let directory = TemporaryDirectory()
         try ShardedNoteStore(dataDirectory: DataDirectory(path: directory.path + "/data"), shardCount: 2).close()
 
-        let (status, output) = try notely(["--headless", "--no-load", "--port", "0", "--data-dir", "data", "--shards", "3"], in: directory)
+        let (status, output) = try await notely(["--headless", "--no-load", "--port", "0", "--data-dir", "data", "--shards", "3"], in: directory)
         #expect(status == 2)
         #expect(output.contains("holds 2 shards") && output.contains("POST /shards"), "\(output)")
 

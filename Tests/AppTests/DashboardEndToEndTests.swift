@@ -129,9 +129,9 @@ struct Tmux {
         #expect(!tmux.screen().contains("Deployments"), "the terminal was not restored")
     }
 
-    @Test func withoutATerminalItSaysToUseHeadless() throws {
+    @Test func withoutATerminalItSaysToUseHeadless() async throws {
         let directory = TemporaryDirectory()
-        let (status, output) = try runProcess(try notelyExecutable(), ["--port", "0"], currentDirectory: directory.url)
+        let (status, output) = try await runProcess(try notelyExecutable(), ["--port", "0"], currentDirectory: directory.url)
         #expect(status == 2)
         #expect(output.contains("--headless"))
     }

@@ -82,7 +82,7 @@ import TestSupport
         let first = try await HeadlessProcess(arguments: ["--no-load"], in: directory)
         let account = try require(try await first.request(.POST, "/accounts", body: #"{"name":"Kept"}"#).json["id"] as? String)
         for extra in [[], ["--clean"]] {
-            let (status, output) = try runProcess(try notelyExecutable(), ["--headless", "--no-load", "--port", "0"] + extra,
+            let (status, output) = try await runProcess(try notelyExecutable(), ["--headless", "--no-load", "--port", "0"] + extra,
                                                   currentDirectory: directory.url)
             #expect(status == 2, "\(extra): \(output)")
             #expect(output.contains("is in use by another notely (pid \(first.process.processIdentifier))"), "\(output)")
@@ -100,7 +100,7 @@ import TestSupport
     @Test func aBusyPortIsAClearError() async throws {
         let directory = TemporaryDirectory("notely-port")
         let first = try await HeadlessProcess(arguments: ["--no-load"], in: directory)
-        let (status, output) = try runProcess(try notelyExecutable(),
+        let (status, output) = try await runProcess(try notelyExecutable(),
                                               ["--headless", "--no-load", "--port", String(first.port), "--data-dir", "other"],
                                               currentDirectory: directory.url)
         #expect(status == 1)

@@ -22,7 +22,7 @@ import TestSupport
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts/parse-metrics.py")
         let input = running.directory.url.appendingPathComponent("metrics-\(UUID().uuidString).txt")
         try answer.text.write(to: input, atomically: true, encoding: .utf8)
-        let (status, output) = try runProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", "/usr/bin/python3 '\(script.path)' < '\(input.path)'"])
+        let (status, output) = try await runProcess(URL(fileURLWithPath: "/bin/sh"), ["-c", "/usr/bin/python3 '\(script.path)' < '\(input.path)'"])
         try #require(status == 0, "the parser refused /metrics: \(output)\n\(answer.text.prefix(2000))")
         return try JSONDecoder().decode([Sample].self, from: Data(output.utf8))
     }

@@ -75,7 +75,7 @@ import TestSupport
         let cluster = try PrivatePostgresCluster()
         cluster.stop()
         let directory = TemporaryDirectory("notely-pg-refused")
-        let (status, output) = try runProcess(try notelyExecutable(),
+        let (status, output) = try await runProcess(try notelyExecutable(),
                                               ["--headless", "--no-load", "--port", "0", "--data-dir", directory.path + "/data",
                                                "--engine", "postgres", "--postgres", cluster.url])
         #expect(status == 2, "\(output)")

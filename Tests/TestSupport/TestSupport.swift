@@ -60,9 +60,23 @@ public func processIsAlive(_ pid: Int32) -> Bool {
     return !afterName.trimmingCharacters(in: .whitespaces).hasPrefix("Z")
 }
 
-/// Runs a command to completion and returns its exit status and combined output.
+/// Runs a command to completion and returns its exit status and combined output — waiting on a
+/// thread of its own: a wait on the cooperative pool (two threads on these machines) would
+/// stall every other test's tasks while it lasts, and a proxy another test starts would then
+/// seem not to start (a `notely` with a bad flag takes a second to load).
 public func runProcess(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil,
-                       currentDirectory: URL? = nil) throws -> (status: Int32, output: String) {
+                       currentDirectory: URL? = nil) async throws -> (status: Int32, output: String) {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread {
+            continuation.resume(with: Result {
+                try runProcessBlocking(executable, arguments, environment: environment, currentDirectory: currentDirectory)
+            })
+        }
+    }
+}
+
+private func runProcessBlocking(_ executable: URL, _ arguments: [String], environment: [String: String]?,
+                                currentDirectory: URL?) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
