@@ -45,7 +45,7 @@ public struct StepVerdict: Sendable, Hashable, Codable {
         }
         let fewest = min(new.calls, previous.calls)
         if fewest < thresholds.minCalls {
-            return verdict(nil, "too few calls to judge (v\(newVersion) \(new.calls), v\(previousVersion) \(previous.calls); "
+            return verdict(nil, "too few calls to judge, after waiting for more (v\(newVersion) \(new.calls), v\(previousVersion) \(previous.calls); "
                                 + "at least \(thresholds.minCalls) each)")
         }
         let allowedErrors = previous.errorRate + thresholds.maxErrorRise

@@ -28,7 +28,7 @@ extension DeploymentController {
             guard began else { return await waitOutRollout(of: newProxy) }   // says how it ended
             logger.info("v\(newProxy.id) takes \(percent)% of calls for \(stepDuration)")
             let verdict: StepVerdict
-            switch await waitOutStep(percent, of: newProxy) {
+            switch await waitOutStep(percent, of: newProxy, stepDuration: stepDuration) {
             case .ended(let rolloutEnd): return rolloutEnd
             case .failedEarly(let early): verdict = early
             case .timeUp:
@@ -54,16 +54,29 @@ extension DeploymentController {
         case ended(RolloutEnd)
     }
 
+    /// How many times a step that saw too few calls to judge waits as long again before it
+    /// passes saying so (a slow new version gets fewer calls; a rollout with no traffic at all
+    /// must still end).
+    static let extensionsForTooFewCalls = 2
+
     /// Waits for the step's end, looking at its figures every `interimLook`, so figures that
-    /// fail it early end it at once.
-    private func waitOutStep(_ percent: Int, of newProxy: ServingProxy) async -> StepEnd {
+    /// fail it early end it at once; a step that saw too few calls to judge goes on longer.
+    private func waitOutStep(_ percent: Int, of newProxy: ServingProxy, stepDuration: Duration) async -> StepEnd {
+        var extensions = 0
         while true {
             let (rollout, changed) = record.withLock { ($0.rollout, $0.changed) }
             guard case .bothServing(let current, let previous, _, let endsAt) = rollout, current === newProxy else {
                 return .ended(await waitOutRollout(of: newProxy))
             }
             let now = ContinuousClock.now
-            if now >= endsAt { return .timeUp }
+            if now >= endsAt {
+                let fewest = min(current.windowSoFar.calls, previous.windowSoFar.calls)
+                guard fewest < configuration.thresholds.minCalls, extensions < Self.extensionsForTooFewCalls,
+                      record.withLock({ $0.rollout.beginStep(of: current, share: percent, until: now + stepDuration) }) else { return .timeUp }
+                extensions += 1
+                logger.info("step \(percent)%: too few calls to judge yet (v\(current.id) \(current.windowSoFar.calls), v\(previous.id) \(previous.windowSoFar.calls)); the step goes on \(stepDuration) more")
+                continue
+            }
             let soFar = StepVerdict.judge(percent: percent, newVersion: current.id, new: current.windowSoFar,
                                           previousVersion: previous.id, previous: previous.windowSoFar, thresholds: configuration.thresholds)
             if soFar.failsEarly(configuration.thresholds) {
