@@ -115,25 +115,16 @@ extension DeploymentController {
     /// Gives every call back to the previous version, then drains and stops the new one. False
     /// when the rollout had already ended (the new version crashed, or `notely` stops).
     private func rollBack(_ newProxy: ServingProxy, because verdict: StepVerdict) async -> Bool {
-        let abandoned = await membership.withLock {
-            record.withLock { record in
-                guard let abandoned = record.rollout.abandon(newProxy) else { return nil as ServingProxy? }
-                let restored = record.rollout.current?.id ?? 0
-                record.lastError = "v\(newProxy.id) rolled back to v\(restored): \(verdict.summary)"
-                record.progress?.rolledBack = true
-                record.rollbacks += 1
-                record.announceChange()
-                return abandoned
-            }
-        }
+        let abandoned = await retire(leaving: { record in
+            guard let abandoned = record.rollout.abandon(newProxy) else { return nil }
+            let restored = record.rollout.current?.id ?? 0
+            record.lastError = "v\(newProxy.id) rolled back to v\(restored): \(verdict.summary)"
+            record.progress?.rolledBack = true
+            record.rollbacks += 1
+            return abandoned
+        }, then: { $0.abandonedRetired() })
         guard let abandoned else { return false }
-        logger.error("rolling back: v\(newProxy.id) drains and stops; the previous version takes every call")
-        await drainAndStop(abandoned)
-        record.withLock { record in
-            record.rollout.abandonedRetired()
-            record.announceChange()
-        }
-        logger.info("v\(abandoned.id) retired after its rollback")
+        logger.info("v\(abandoned.id) retired after its rollback: the previous version took every call back, then its calls in flight finished")
         return true
     }
 }

@@ -242,22 +242,34 @@ public final class DeploymentController: NoteStore {
     /// Takes the previous version out of the routing — the new one has every call from here,
     /// promoted — lets its calls finish, then stops it. False when both no longer served.
     private func retirePrevious() async -> Bool {
-        let retiring = await membership.withLock {
+        let retired = await retire(leaving: { record in
+            let retiring = record.rollout.stopRoutingPrevious()
+            if retiring != nil { record.progress?.promoted = true }
+            return retiring
+        }, then: { $0.previousRetired() })
+        guard let retired else { return false }
+        logger.info("v\(retired.id) retired")
+        return true
+    }
+
+    /// Takes a version out of the routing (`leave` says which, under the membership lock), lets
+    /// its calls finish and stops it, then records that it is gone (`then`). Nil when `leave`
+    /// found none to take out.
+    func retire(leaving leave: (inout Record) -> ServingProxy?,
+                then gone: (inout RolloutState<ServingProxy>) -> Void) async -> ServingProxy? {
+        let leaving = await membership.withLock {
             record.withLock { record in
                 defer { record.announceChange() }
-                let retiring = record.rollout.stopRoutingPrevious()
-                if retiring != nil { record.progress?.promoted = true }
-                return retiring
+                return leave(&record)
             }
         }
-        guard let old = retiring else { return false }
-        await drainAndStop(old)
+        guard let leaving else { return nil }
+        await drainAndStop(leaving)
         record.withLock { record in
-            record.rollout.previousRetired()
+            gone(&record.rollout)
             record.announceChange()
         }
-        logger.info("v\(old.id) retired")
-        return true
+        return leaving
     }
 
     /// Lets the calls in flight to `proxy` (out of the routing now) finish, keeps its last shard
