@@ -61,15 +61,26 @@ import TestSupport
         await controller.shutdown()
     }
 
-    @Test(arguments: [(Fault.slow, StepVerdict.Check.latency), (.errors, .errors), (.wrong, .answers)])
-    func aBadVersionIsRolledBackInTheStepItWentBadIn(fault: Fault, check: StepVerdict.Check) async throws {
-        let (harness, traffic) = try await start(mirrorReads: fault == .wrong ? 100 : 0)
+    /// Deploys v2 under traffic, runs `act` as its first step begins, and answers how the
+    /// deploy ended and the deployment after it; then checks that the traffic lost nothing.
+    private func deploy(mirrorReads: Double = 0, duringTheFirstStep act: (DeploymentController) async throws -> Void)
+        async throws -> (ended: Result<Int, any Error>, after: DeploymentSnapshot) {
+        let (harness, traffic) = try await start(mirrorReads: mirrorReads)
         let controller = harness.controller
         let deploy = Task { try await controller.deploy() }
         #expect(await waitForFirstStep(controller))
-        try await controller.inject(fault)
-        await #expect(throws: DeployError.self) { try await deploy.value }
+        try await act(controller)
+        let ended = await deploy.result
         let after = controller.snapshot()
+        await expectNothingFailed(traffic)
+        await controller.shutdown()
+        return (ended, after)
+    }
+
+    @Test(arguments: [(Fault.slow, StepVerdict.Check.latency), (.errors, .errors), (.wrong, .answers)])
+    func aBadVersionIsRolledBackInTheStepItWentBadIn(fault: Fault, check: StepVerdict.Check) async throws {
+        let (ended, after) = try await deploy(mirrorReads: fault == .wrong ? 100 : 0) { try await $0.inject(fault) }
+        #expect(throws: DeployError.self) { try ended.get() }
         let rollout = try #require(after.rollout)
         #expect(rollout.rolledBack && !rollout.promoted)
         #expect(rollout.verdicts.count == 1, "caught in the first step: \(rollout.verdicts.map(\.summary))")
@@ -77,42 +88,28 @@ import TestSupport
         #expect(after.status == .ready && after.current?.id == 1 && after.previous == nil)
         #expect(after.lastError?.contains("v2 rolled back to v1") == true && after.lastError?.contains(check.rawValue) == true,
                 "\(after.lastError ?? "nil")")
-        await expectNothingFailed(traffic)
-        await controller.shutdown()
     }
 
     @Test func aKilledVersionIsRolledBackDuringItsStep() async throws {
-        let (harness, traffic) = try await start()
-        let controller = harness.controller
-        let deploy = Task { try await controller.deploy() }
-        #expect(await waitForFirstStep(controller))
-        try await controller.inject(.kill)
-        await #expect(throws: DeployError.self) { try await deploy.value }
-        let after = controller.snapshot()
+        let (ended, after) = try await deploy { try await $0.inject(.kill) }
+        #expect(throws: DeployError.self) { try ended.get() }
         #expect(after.rollout?.rolledBack == true && after.rollout?.verdicts.isEmpty == true)
         #expect(after.current?.id == 1 && after.lastError?.contains("rolled back to v1") == true)
-        await expectNothingFailed(traffic)
-        await controller.shutdown()
     }
 
     /// The previous version is what a step is judged against: killed during a step it is
     /// replaced, and the steps go on to judge the new version (not promote it unjudged).
     @Test func aPreviousVersionKilledDuringAStepIsReplacedAndTheStepsGoOn() async throws {
-        let (harness, traffic) = try await start()
-        let controller = harness.controller
-        let deploy = Task { try await controller.deploy() }
-        #expect(await waitForFirstStep(controller))
-        let previous = try #require(controller.previous())
-        kill(previous.pid, SIGKILL)
-        #expect(await eventually(timeout: .seconds(30)) { controller.previous().map { $0.pid != previous.pid } == true },
-                "a fresh v1 serves beside v2")
-        #expect(try await deploy.value == 2)
-        let after = controller.snapshot()
+        let (ended, after) = try await deploy { controller in
+            let previous = try #require(controller.previous())
+            kill(previous.pid, SIGKILL)
+            #expect(await eventually(timeout: .seconds(30)) { controller.previous().map { $0.pid != previous.pid } == true },
+                    "a fresh v1 serves beside v2")
+        }
+        #expect(try ended.get() == 2)
         let rollout = try #require(after.rollout)
         #expect(rollout.promoted && !rollout.rolledBack && rollout.verdicts.map(\.percent) == [10, 50], "\(rollout.verdicts.map(\.summary))")
         #expect(after.restarts == 1 && after.current?.id == 2)
-        await expectNothingFailed(traffic)
-        await controller.shutdown()
     }
 
     /// A bad version is a new one beside the previous: outside a rollout it is refused.
