@@ -53,7 +53,8 @@ enum DashboardFixtures {
         _ = DashboardUpdate.update(&state, .refreshed(snapshot(status: status, rolloutSecondsLeft: rolloutSecondsLeft),
                                                        logs: (1...40).map { "00:00:\(String(format: "%02d", $0)) INFO test: line \($0)" }))
         _ = DashboardUpdate.update(&state, .notesLoaded(accounts: [.init(account: ada, noteCount: 2), .init(account: bob, noteCount: 0)],
-                                                         notes: [firstNote, secondNote], forAccount: ada.id))
+                                                         notes: [firstNote, secondNote], forAccount: ada.id,
+                                                         selectionChanges: state.notes.selectionChanges))
         return state
     }
 }

@@ -60,7 +60,8 @@ import Testing
         let words = (0..<200).map { "word\($0 % 10)" }.joined(separator: " ")   // 1,199 characters
         var long = DashboardFixtures.firstNote
         long.content = String(words.prefix(1000))
-        _ = DashboardUpdate.update(&state, .notesLoaded(accounts: state.notes.accounts, notes: [long], forAccount: DashboardFixtures.ada.id))
+        _ = DashboardUpdate.update(&state, .notesLoaded(accounts: state.notes.accounts, notes: [long], forAccount: DashboardFixtures.ada.id,
+                                                         selectionChanges: state.notes.selectionChanges))
         _ = DashboardUpdate.update(&state, .key(.character("v")))
         _ = DashboardUpdate.update(&state, .key(.character("v")))
         #expect(state.bottomView == .note)

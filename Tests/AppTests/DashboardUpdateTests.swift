@@ -57,10 +57,32 @@ import Testing
         #expect(press([.down], &state).isEmpty, "the selection stops at the last account")
         #expect(press([.up], &state) == [.loadNotes(accountId: DashboardFixtures.ada.id)])
         // Notes loaded for an account no longer selected are not shown; the selected one is loaded.
+        let begun = state.notes.selectionChanges
         _ = press([.down], &state)
         let stale = DashboardUpdate.update(&state, .notesLoaded(accounts: state.notes.accounts, notes: [DashboardFixtures.firstNote],
-                                                                forAccount: DashboardFixtures.ada.id))
+                                                                forAccount: DashboardFixtures.ada.id, selectionChanges: begun))
         #expect(stale == [.loadNotes(accountId: DashboardFixtures.bob.id)])
+        #expect(state.notes.notesAccountId == DashboardFixtures.ada.id && state.notes.selectedAccountId == DashboardFixtures.bob.id)
+    }
+
+    /// A refresh's load begun before an account (or a note) was created ends after it, without
+    /// it: the new selection stands, and the next note goes to the new account.
+    @Test func aLoadBegunBeforeACreationKeepsTheNewSelection() {
+        var state = DashboardFixtures.state()
+        let begun = state.notes.selectionChanges
+        let zoe = Account(name: "Zoë")
+        _ = DashboardUpdate.update(&state, .accountCreated(zoe))
+        let stale = DashboardUpdate.update(&state, .notesLoaded(accounts: state.notes.accounts, notes: [DashboardFixtures.firstNote],
+                                                                forAccount: DashboardFixtures.ada.id, selectionChanges: begun))
+        #expect(stale == [.loadNotes(accountId: zoe.id)])
+        #expect(press([.character("n")] + type("mine") + [.enter], &state) == [.createNote(accountId: zoe.id, content: "mine")])
+
+        let saved = Note(creator: zoe.id, createdAt: Date(), updatedAt: Date(), content: "mine")
+        let beforeSave = state.notes.selectionChanges
+        _ = DashboardUpdate.update(&state, .noteSaved(saved))
+        _ = DashboardUpdate.update(&state, .notesLoaded(accounts: state.notes.accounts + [.init(account: zoe, noteCount: 0)], notes: [],
+                                                        forAccount: zoe.id, selectionChanges: beforeSave))
+        #expect(state.notes.selectedNoteId == saved.id, "the new note stays selected")
     }
 
     @Test func mMovesTheSelectedAccountToTheNextShardAndPlusAddsOne() {

@@ -59,9 +59,9 @@ final class DashboardRuntime: Sendable {
         guard start else { return }
         Task {
             repeat {
-                let accountId = current.notes.selectedAccountId
+                let notes = current.notes
                 do {
-                    send(try await load(accountId))
+                    send(try await load(notes.selectedAccountId, selectionChanges: notes.selectionChanges))
                 } catch {
                     send(.failed("could not load the notes: \(ActionError(error).message)"))
                 }
@@ -73,7 +73,7 @@ final class DashboardRuntime: Sendable {
         }
     }
 
-    private func load(_ accountId: UUID?) async throws -> DashboardAction {
+    private func load(_ accountId: UUID?, selectionChanges: Int) async throws -> DashboardAction {
         let actions = service.actions
         var rows: [NotesPaneState.AccountRow] = []
         for (index, account) in try await actions.listAccounts().enumerated() {
@@ -82,7 +82,7 @@ final class DashboardRuntime: Sendable {
         }
         var notes: [Note] = []
         if let accountId { notes = try await actions.notes(of: accountId, limit: Self.notesShown) }
-        return .notesLoaded(accounts: rows, notes: notes, forAccount: accountId)
+        return .notesLoaded(accounts: rows, notes: notes, forAccount: accountId, selectionChanges: selectionChanges)
     }
 
     private func perform(_ effect: DashboardEffect) {

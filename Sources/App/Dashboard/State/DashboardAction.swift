@@ -6,7 +6,8 @@ import Store
 enum DashboardAction: Sendable {
     case key(KeyEvent)
     case refreshed(ServiceSnapshot, logs: [String])
-    case notesLoaded(accounts: [NotesPaneState.AccountRow], notes: [Note], forAccount: UUID?)
+    /// A load of the accounts and `forAccount`'s notes, begun at the pane's `selectionChanges`.
+    case notesLoaded(accounts: [NotesPaneState.AccountRow], notes: [Note], forAccount: UUID?, selectionChanges: Int)
     case accountCreated(Account)
     case noteSaved(Note)
     case noteDeleted(Note)

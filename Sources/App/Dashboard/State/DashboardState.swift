@@ -66,8 +66,12 @@ struct NotesPaneState: Equatable, Sendable {
     var notes: [Note] = []
     /// The account whose notes `notes` holds.
     var notesAccountId: UUID?
-    var selectedAccountId: UUID?
-    var selectedNoteId: UUID?
+    private(set) var selectedAccountId: UUID?
+    private(set) var selectedNoteId: UUID?
+    /// Counts the changes of the selection. A load carries the count it began at: begun before
+    /// the last change, its lists may predate what is selected now (an account or a note just
+    /// created), so it must neither show nor reset the selection — it is loaded again.
+    private(set) var selectionChanges = 0
     var focus = Focus.accounts
     /// The last result or error of a notes action, shown at the bottom of the pane for a few refreshes.
     var message: String?
@@ -77,6 +81,14 @@ struct NotesPaneState: Equatable, Sendable {
     var selectedAccountIndex: Int? { accounts.firstIndex { $0.account.id == selectedAccountId } }
     var selectedNoteIndex: Int? { notes.firstIndex { $0.id == selectedNoteId } }
     var selectedNote: Note? { notes.first { $0.id == selectedNoteId } }
+
+    mutating func select(account: UUID?, note: UUID? = nil) {
+        selectedAccountId = account
+        selectedNoteId = note
+        selectionChanges += 1
+    }
+
+    mutating func select(note: UUID?) { select(account: selectedAccountId, note: note) }
 }
 
 /// Which log lines show: all, `notely`'s own, or one proxy version's (`[v2] …`).

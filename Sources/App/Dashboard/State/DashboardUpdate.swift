@@ -21,31 +21,32 @@ enum DashboardUpdate {
             state.loadEnabled = snapshot.load.running
             age(&state)
             return []
-        case .notesLoaded(let accounts, let notes, let accountId):
+        case .notesLoaded(let accounts, let notes, let accountId, let selectionChanges):
+            // The selection moved while loading: what was loaded may not hold it. Load again.
+            guard selectionChanges == state.notes.selectionChanges else { return [.loadNotes(accountId: state.notes.selectedAccountId)] }
             state.notes.accounts = accounts
-            if state.notes.selectedAccountIndex == nil { state.notes.selectedAccountId = accounts.first?.account.id }
+            if state.notes.selectedAccountIndex == nil { state.notes.select(account: accounts.first?.account.id) }
             if accountId == state.notes.selectedAccountId {
                 state.notes.notes = notes
                 state.notes.notesAccountId = accountId
-                if state.notes.selectedNoteIndex == nil { state.notes.selectedNoteId = notes.first?.id }
+                if state.notes.selectedNoteIndex == nil { state.notes.select(note: notes.first?.id) }
                 return []
             }
-            // The selection moved while loading (or was just made): load what is selected now.
+            // The selected account was gone and the first one is selected instead: load its notes.
             return [.loadNotes(accountId: state.notes.selectedAccountId)]
         case .accountCreated(let account):
-            state.notes.selectedAccountId = account.id
-            state.notes.selectedNoteId = nil
+            state.notes.select(account: account.id)
             state.notes.notes = []
             state.notes.focus = .accounts
             report(&state, "account \(account.name) created")
             return [.loadNotes(accountId: account.id)]
         case .noteSaved(let note):
-            state.notes.selectedNoteId = note.id
+            state.notes.select(note: note.id)
             state.notes.focus = .notes
             report(&state, "note saved")
             return [.loadNotes(accountId: state.notes.selectedAccountId)]
         case .noteDeleted:
-            state.notes.selectedNoteId = nil
+            state.notes.select(note: nil)
             report(&state, "note deleted")
             return [.loadNotes(accountId: state.notes.selectedAccountId)]
         case .deployStarted(let target):
@@ -216,13 +217,12 @@ enum DashboardUpdate {
             let index = clamp((state.notes.selectedAccountIndex ?? 0) + delta, count: state.notes.accounts.count)
             let id = state.notes.accounts[index].account.id
             guard id != state.notes.selectedAccountId else { return [] }
-            state.notes.selectedAccountId = id
-            state.notes.selectedNoteId = nil
+            state.notes.select(account: id)
             return [.loadNotes(accountId: id)]
         case .notes:
             guard !state.notes.notes.isEmpty else { return [] }
             let index = clamp((state.notes.selectedNoteIndex ?? -1) + delta, count: state.notes.notes.count)
-            state.notes.selectedNoteId = state.notes.notes[index].id
+            state.notes.select(note: state.notes.notes[index].id)
             state.previewScroll = 0
             return []
         }
