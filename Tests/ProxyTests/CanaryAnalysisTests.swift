@@ -78,6 +78,32 @@ import Testing
         #expect(judge(window(calls: 100, ms: 90), window(calls: 100, ms: 40)).failedCheck == .latency)
     }
 
+    /// The p95 of 12 calls is their slowest: the check reads the low end of its confidence
+    /// range instead (their third slowest), so one stall fails no sound version — three do.
+    @Test func oneStallInAFewCallsIsNoSlowVersion() {
+        func few(stalls: Int) -> CallWindow {
+            var window = CallWindow()
+            for index in 0..<12 { window.record(seconds: index < stalls ? 1.234 : 0.005, failed: false) }
+            return window
+        }
+        let one = judge(few(stalls: 1), window(calls: 120, ms: 5))
+        #expect(one.passed, "\(one.summary)")
+        #expect(few(stalls: 1).p95Ms ?? 0 > 1000 && few(stalls: 1).p95LowMs ?? 99 < 10)
+        let three = judge(few(stalls: 3), window(calls: 120, ms: 5))
+        #expect(three.failedCheck == .latency, "\(three.summary)")
+        #expect(three.summary.contains("at least") && three.summary.contains("over 12 calls"), "\(three.summary)")
+    }
+
+    /// The rank is the distribution-free bound: binomial, exact for few calls, close to the
+    /// normal approximation for many.
+    @Test func theLowRankOfAP95() {
+        #expect(CallWindow.lowRank(calls: 1, quantile: 0.95, confidence: 0.95) == 1)
+        #expect(CallWindow.lowRank(calls: 10, quantile: 0.95, confidence: 0.95) == 8)
+        #expect(CallWindow.lowRank(calls: 12, quantile: 0.95, confidence: 0.95) == 10)
+        let many = CallWindow.lowRank(calls: 100_000, quantile: 0.95, confidence: 0.95)
+        #expect((94_880...94_892).contains(many), "\(many)")   // 95,000 − 1.645 σ, σ = 68.9
+    }
+
     @Test func anyAnswerThatDifferedFailsHoweverFewTheCalls() {
         let verdict = judge(window(calls: 1, ms: 2, mismatches: 1), window(calls: 1, ms: 2))
         #expect(verdict.failedCheck == .answers && verdict.summary.contains("1 of 1 mirrored reads"), "\(verdict.summary)")

@@ -47,4 +47,29 @@ import TestSupport
         }
         await process.shutdown(logger: harness.logger)
     }
+
+    /// A step judges a version on the round trip its event loop saw: a slow proxy's added
+    /// latency is in it, and a store error is an answer with a round trip too.
+    @Test func theRoundTripIsWhatTheProxyTook() async throws {
+        let harness = ProxyHarness()
+        let process = try await harness.launch(id: 3)
+        let client = process.client
+        try await client.setFault(.slow)
+        let started = ContinuousClock.now
+        var roundTrip: Duration?
+        let missing = NoteStoreCall.getNote(accountId: UUID(), noteId: UUID())
+        #expect(try await client.perform(missing, deadline: Date() + 5, roundTrip: &roundTrip) == .note(nil))
+        let took = ContinuousClock.now - started
+        let measured = try #require(roundTrip)
+        #expect(measured >= Misbehaviour.addedLatency && measured <= took, "\(measured) of \(took)")
+
+        try await client.setFault(nil)
+        roundTrip = nil
+        await #expect(throws: StoreError.self) {
+            let never = Note(creator: UUID(), createdAt: Note.now(), updatedAt: Note.now(), content: "never stored")
+            return try await client.perform(.updateNote(accountId: never.creator, note: never), deadline: Date() + 5, roundTrip: &roundTrip)
+        }
+        #expect(roundTrip.map { $0 < Misbehaviour.addedLatency } == true, "\(String(describing: roundTrip))")
+        await process.shutdown(logger: harness.logger)
+    }
 }

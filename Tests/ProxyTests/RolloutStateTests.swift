@@ -127,6 +127,24 @@ import Testing
         #expect(state.status == .ready && state.current === fresh && state.previous == nil)
     }
 
+    /// A read is mirrored to the other version while both serve; once a step failed, a read
+    /// the failed version still answers (in flight as the rollback began) is mirrored to the
+    /// one serving again — with `--mirror-reads 100` no answer of the failed version is trusted.
+    @Test func readsAreMirroredDuringAStepAndFromTheFailedVersionDuringItsRollback() throws {
+        let (v1, v2) = (Handle(1), Handle(2))
+        var state = RolloutState<Handle>.idle(current: v1)
+        #expect(state.mirror(of: v1) == nil, "one version: nothing to compare with")
+        _ = try state.beginDeploy()
+        _ = state.promote(v2, share: 10, until: later)
+        #expect(state.mirror(of: v2).map { $0.other === v1 && $0.newVersion === v2 } == true)
+        #expect(state.mirror(of: v1).map { $0.other === v2 && $0.newVersion === v2 } == true)
+        _ = state.abandon(v2)
+        #expect(state.mirror(of: v2).map { $0.other === v1 && $0.newVersion === v2 } == true)
+        #expect(state.mirror(of: v1) == nil, "the version serving again is trusted")
+        state.abandonedRetired()
+        #expect(state.mirror(of: v1) == nil)
+    }
+
     @Test func aCrashLoopBacksOffThenGivesUp() {
         var history = CrashHistory()
         let start = ContinuousClock.now

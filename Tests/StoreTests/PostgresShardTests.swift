@@ -101,9 +101,14 @@ import TestSupport
             _ = try await connection.query("BEGIN", logger: holder.logger)
             _ = try await connection.query(PostgresQuery(unsafeSQL: "SELECT one FROM \(schema.writer) FOR UPDATE"), logger: holder.logger)
             let deadline = Date() + 5   // time for a lease on a busy machine; the lock wait then runs it out
-            await #expect(throws: StoreError.deadlinePassed(deadline)) {
+            // The server's lock timeout answers before the deadline; on a machine too busy for
+            // its answer to come back in time, this side stops waiting at the deadline and says
+            // so. Either way nothing was applied (checked below).
+            let error = await #expect(throws: StoreError.self) {
                 _ = try await store.perform(.createNote(accountId: account, note: blocked), deadline: deadline) { _ in }
             }
+            #expect(error == StoreError.deadlinePassed(deadline) || error?.description.contains("before the call's deadline") == true,
+                    "\(String(describing: error))")
             _ = try await connection.query("ROLLBACK", logger: holder.logger)
         }
         #expect(try await store.getNote(accountId: account, noteId: blocked.id) == nil)

@@ -29,6 +29,36 @@ public struct CallWindow: Sendable, Hashable {
 
     /// The 95th percentile latency in milliseconds; nil with no calls.
     public var p95Ms: Double? { latencies.percentile(0.95).map { $0 * 1000 } }
+
+    /// How sure the low end of the p95 (`p95LowMs`) is.
+    public static let p95Confidence = 0.95
+
+    /// The low end of the p95's confidence range, in milliseconds: a latency the true p95 is
+    /// at least, with `p95Confidence`, given how few calls the window saw. The p95 of 12 calls
+    /// is their slowest — one stall on a busy machine — while this is their third slowest; over
+    /// hundreds of calls the two come close. Nil with no calls.
+    public var p95LowMs: Double? {
+        guard calls > 0 else { return nil }
+        return latencies.value(atRank: Self.lowRank(calls: calls, quantile: 0.95, confidence: Self.p95Confidence)).map { $0 * 1000 }
+    }
+
+    /// The highest rank k (1 = fastest) such that the k-th fastest of `calls` latencies is at
+    /// most the true `quantile` with `confidence`. The number of calls at or below the true
+    /// quantile is binomial (`calls`, `quantile`), so k is the highest with P(that number ≥ k)
+    /// ≥ `confidence` — the distribution-free confidence bound for a percentile. Summed from
+    /// the top, a few thousand terms for a step of 100,000 calls; each term from the one above
+    /// it, in logarithms (p^n alone underflows).
+    static func lowRank(calls n: Int, quantile p: Double, confidence: Double) -> Int {
+        var logTerm = Double(n) * log(p)   // P(exactly n)
+        var atLeast = 0.0
+        for k in stride(from: n, through: 1, by: -1) {
+            atLeast += exp(logTerm)
+            if atLeast >= confidence { return k }
+            // P(exactly k − 1) = P(exactly k) · k / (n − k + 1) · (1 − p) / p
+            logTerm += log(Double(k)) - log(Double(n - k + 1)) + log1p(-p) - log(p)
+        }
+        return 1
+    }
 }
 
 /// Latencies in buckets that grow by 10 % each, from 10 µs to about three minutes: a p95 within
@@ -48,8 +78,12 @@ struct LatencyHistogram: Sendable, Hashable {
 
     /// The upper edge of the bucket holding the `quantile` (0…1) of the calls.
     func percentile(_ quantile: Double) -> Double? {
+        value(atRank: max(1, Int((quantile * Double(total)).rounded(.up))))
+    }
+
+    /// The upper edge of the bucket holding the `rank`-th fastest call (1-based); nil with no calls.
+    func value(atRank rank: Int) -> Double? {
         guard total > 0 else { return nil }
-        let rank = max(1, Int((quantile * Double(total)).rounded(.up)))
         var seen = 0
         for (index, count) in counts.enumerated() {
             seen += count

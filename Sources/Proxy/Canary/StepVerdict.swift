@@ -53,12 +53,17 @@ public struct StepVerdict: Sendable, Hashable, Codable {
             return verdict(.errors, "errors \(percentText(new.errorRate)) (\(new.errors) of \(new.calls)) > "
                                     + "\(percentText(previous.errorRate)) of v\(previousVersion) + \(Self.number(thresholds.maxErrorRise)) points")
         }
+        // The new version fails only when even the low end of its p95's confidence range is
+        // over the allowance: on a step's few calls, one stall must not fail a sound version.
         let newP95 = new.p95Ms ?? 0
+        let newP95Low = new.p95LowMs ?? 0
         let previousP95 = previous.p95Ms ?? 0
         let allowedP95 = max(previousP95 * thresholds.maxP95Ratio, thresholds.p95FloorMs)
-        if newP95 > allowedP95 {
-            return verdict(.latency, "p95 \(msText(newP95)) > \(Self.number(thresholds.maxP95Ratio))× \(msText(previousP95)) of "
-                                     + "v\(previousVersion) (floor \(msText(thresholds.p95FloorMs)))")
+        if newP95Low > allowedP95 {
+            let confidence = Int(CallWindow.p95Confidence * 100)
+            return verdict(.latency, "p95 \(msText(newP95)) > \(Self.number(thresholds.maxP95Ratio))× \(msText(previousP95)) of v\(previousVersion) "
+                                     + "(floor \(msText(thresholds.p95FloorMs))): at least \(msText(newP95Low)) with \(confidence)% confidence, "
+                                     + "over \(new.calls) calls and \(previous.calls)")
         }
         let answers = new.mirrored + previous.mirrored > 0 ? ", \(new.mirrored + previous.mirrored) mirrored reads alike" : ""
         return verdict(nil, "errors \(percentText(new.errorRate)) vs \(percentText(previous.errorRate)), "
@@ -81,6 +86,8 @@ public struct WindowFigures: Sendable, Hashable, Codable {
     /// Percent of calls.
     public var errorRate: Double
     public var p95Ms: Double?
+    /// The low end of the p95's confidence range (`CallWindow.p95LowMs`): what the latency check reads.
+    public var p95LowMs: Double?
     public var mirrored: Int
     public var mismatches: Int
 
@@ -89,6 +96,7 @@ public struct WindowFigures: Sendable, Hashable, Codable {
         errors = window.errors
         errorRate = (window.errorRate * 100).rounded() / 100
         p95Ms = window.p95Ms.map { ($0 * 100).rounded() / 100 }
+        p95LowMs = window.p95LowMs.map { ($0 * 100).rounded() / 100 }
         mirrored = window.mirrored
         mismatches = window.mismatches
     }

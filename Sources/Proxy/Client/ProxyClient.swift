@@ -61,10 +61,18 @@ public final class ProxyClient: NoteStore {
     /// Sends the call with its deadline: the proxy refuses it unapplied once the deadline
     /// (less the landing allowance) has passed, and this side stops waiting at the deadline.
     public func perform(_ call: NoteStoreCall, deadline: Date) async throws -> NoteStoreAnswer {
+        var roundTrip: Duration?
+        return try await perform(call, deadline: deadline, roundTrip: &roundTrip)
+    }
+
+    /// The same, setting `roundTrip` once an answer came — a result or an error — to the time
+    /// the proxy took as the event loop saw it (`RPCHTTPAnswer.roundTrip`): a rollout step
+    /// judges a version on that, not on how long a busy caller's executor took to resume it.
+    public func perform(_ call: NoteStoreCall, deadline: Date, roundTrip: inout Duration?) async throws -> NoteStoreAnswer {
         let operation = call.operation
         if let counted = operation.dataStoreOperation { stats?.recordProxyCall(version: id, counted) }
         let left = TimeAmount.nanoseconds(max(1, Int64(deadline.timeIntervalSinceNow * 1e9)))
-        let result = try await send(.store(operation), timeout: left, deadline: deadline - Self.landingAllowance) {
+        let result = try await send(.store(operation), timeout: left, deadline: deadline - Self.landingAllowance, roundTrip: &roundTrip) {
             call.writeParams(into: &$0)
         }
         do {
@@ -120,6 +128,12 @@ public final class ProxyClient: NoteStore {
     /// error it was answered with: a `StoreError` for Notely's application codes.
     func send(_ method: RPCMethod, timeout: TimeAmount? = nil, deadline: Date? = nil,
               params: (inout JSONWriter) -> Void = { $0.raw("{}") }) async throws -> JSONValue {
+        var roundTrip: Duration?
+        return try await send(method, timeout: timeout, deadline: deadline, roundTrip: &roundTrip, params: params)
+    }
+
+    private func send(_ method: RPCMethod, timeout: TimeAmount?, deadline: Date?, roundTrip: inout Duration?,
+                      params: (inout JSONWriter) -> Void) async throws -> JSONValue {
         let requestId = nextRequestId.wrappingAdd(1, ordering: .relaxed).oldValue
         let body = ByteBuffer(bytes: Self.body(id: requestId, method: method, params: params))
         var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/rpc", headers: headers)
@@ -127,6 +141,7 @@ public final class ProxyClient: NoteStore {
         if let deadline { head.headers.add(name: CallDeadline.header, value: CallDeadline.headerValue(deadline)) }
 
         let answer = try await pool.exchange(head, body: body, timeout: timeout ?? self.timeout)
+        roundTrip = .nanoseconds(answer.roundTrip.nanoseconds)
         guard answer.status == .ok else {
             throw ProxyClientError.httpStatus(proxyId: id, status: Int(answer.status.code), body: String(buffer: answer.body))
         }

@@ -8,12 +8,15 @@ struct RPCExchange {
     var answer: EventLoopPromise<RPCHTTPAnswer>
 }
 
-/// An HTTP answer as the proxy protocol needs it: the status, the body, and whether the
-/// connection may carry another request.
+/// An HTTP answer as the proxy protocol needs it: the status, the body, whether the
+/// connection may carry another request, and the round trip.
 struct RPCHTTPAnswer: Sendable {
     var status: HTTPResponseStatus
     var body: ByteBuffer
     var keepAlive: Bool
+    /// From the request's head written to the answer's end read, both on the event loop: what
+    /// the proxy took, without the time this process then takes to resume the caller.
+    var roundTrip: TimeAmount
 }
 
 /// The connection closed before the whole answer came.
@@ -30,6 +33,7 @@ final class RPCClientHandler: ChannelDuplexHandler {
     typealias OutboundOut = HTTPClientRequestPart
 
     private var pending: EventLoopPromise<RPCHTTPAnswer>?
+    private var sentAt = NIODeadline.now()
     private var head: HTTPResponseHead?
     private var body: ByteBuffer?
 
@@ -37,6 +41,7 @@ final class RPCClientHandler: ChannelDuplexHandler {
         let exchange = unwrapOutboundIn(data)
         precondition(pending == nil, "one request in flight per connection")
         pending = exchange.answer
+        sentAt = .now()
         // The promise is the head's: if writing the head fails on a closed channel, no byte
         // of the request left this process.
         context.write(wrapOutboundOut(.head(exchange.head)), promise: promise)
@@ -52,7 +57,8 @@ final class RPCClientHandler: ChannelDuplexHandler {
             if body == nil { body = part } else { body!.writeBuffer(&part) }
         case .end:
             guard let head, let pending else { return }
-            let answer = RPCHTTPAnswer(status: head.status, body: body ?? ByteBuffer(), keepAlive: head.isKeepAlive)
+            let answer = RPCHTTPAnswer(status: head.status, body: body ?? ByteBuffer(), keepAlive: head.isKeepAlive,
+                                       roundTrip: .now() - sentAt)
             (self.head, self.body, self.pending) = (nil, nil, nil)
             pending.succeed(answer)
         }

@@ -73,17 +73,20 @@ extension DeploymentController {
 
     /// Sends `call` to `proxy` (entered for it, left here) and counts the try in its window: a
     /// try the proxy refused or failed is an error of that version, even when a retry then
-    /// saves the call; a store error (a note not found) is an answer, not a failure.
+    /// saves the call; a store error (a note not found) is an answer, not a failure. Its
+    /// latency is the round trip the event loop saw when an answer came (what the version
+    /// took), the whole try's time when none did.
     private func attempt(_ call: NoteStoreCall, on proxy: ServingProxy, deadline: Date) async -> Result<NoteStoreAnswer, any Error> {
         defer { proxy.leave() }
         let started = ContinuousClock.now
+        var roundTrip: Duration?
         let result: Result<NoteStoreAnswer, any Error>
         do {
-            result = .success(try await proxy.client.perform(call, deadline: deadline))
+            result = .success(try await proxy.client.perform(call, deadline: deadline, roundTrip: &roundTrip))
         } catch {
             result = .failure(error)
         }
-        let took = ContinuousClock.now - started
+        let took = roundTrip ?? ContinuousClock.now - started
         proxy.recordCall(seconds: took.seconds, failed: !result.isAnswer)
         stats.recordProxyTry(version: proxy.id, operation: call.operation.rawValue, nanoseconds: took.nanoseconds, failed: !result.isAnswer)
         return result

@@ -67,6 +67,19 @@ enum RolloutState<Proxy: RolloutMember>: Sendable {
         return roll < share ? current : previous
     }
 
+    /// Where a read `answeredBy` answered is mirrored (`--mirror-reads`), and which of the two
+    /// is the new version: the other one while both serve; the one serving again for a read
+    /// the failed version answered as its rollback began (in flight then — its answer is not
+    /// to be trusted either); nil otherwise.
+    func mirror(of answeredBy: Proxy) -> (other: Proxy, newVersion: Proxy)? {
+        switch self {
+        case .bothServing(let current, let previous, _, _) where answeredBy === current: (previous, current)
+        case .bothServing(let current, let previous, _, _) where answeredBy === previous: (current, current)
+        case .rollingBack(let serving, let failed) where answeredBy === failed: (serving, failed)
+        default: nil
+        }
+    }
+
     /// Every proxy process that runs, serving or draining.
     var running: [Proxy] { [current, previous].compactMap { $0 } }
 
