@@ -65,6 +65,18 @@ import Testing
         #expect(state.notes.notesAccountId == DashboardFixtures.ada.id && state.notes.selectedAccountId == DashboardFixtures.bob.id)
     }
 
+    /// Moving among the notes shown keeps a load in flight: every later load holds them.
+    @Test func movingAmongTheNotesShownKeepsALoadInFlight() {
+        var state = DashboardFixtures.state()
+        let begun = state.notes.selectionChanges
+        _ = press([.tab, .down], &state)
+        #expect(state.notes.selectedNoteId == DashboardFixtures.secondNote.id)
+        let effects = DashboardUpdate.update(&state, .notesLoaded(accounts: state.notes.accounts,
+                                                                  notes: [DashboardFixtures.firstNote, DashboardFixtures.secondNote],
+                                                                  forAccount: DashboardFixtures.ada.id, selectionChanges: begun))
+        #expect(effects.isEmpty && state.notes.selectedNoteId == DashboardFixtures.secondNote.id)
+    }
+
     /// A refresh's load begun before an account (or a note) was created ends after it, without
     /// it: the new selection stands, and the next note goes to the new account.
     @Test func aLoadBegunBeforeACreationKeepsTheNewSelection() {

@@ -30,8 +30,9 @@ public struct CallWindow: Sendable, Hashable {
     /// The 95th percentile latency in milliseconds; nil with no calls.
     public var p95Ms: Double? { latencies.percentile(0.95).map { $0 * 1000 } }
 
-    /// How sure the low end of the p95 (`p95LowMs`) is.
+    /// How sure the low end of the p95 (`p95LowMs`) is; and the standard normal's quantile at it.
     public static let p95Confidence = 0.95
+    private static let p95ConfidenceZ = 1.6449
 
     /// The low end of the p95's confidence range, in milliseconds: a latency the true p95 is
     /// at least, with `p95Confidence`, given how few calls the window saw. The p95 of 12 calls
@@ -39,21 +40,29 @@ public struct CallWindow: Sendable, Hashable {
     /// hundreds of calls the two come close. Nil with no calls.
     public var p95LowMs: Double? {
         guard calls > 0 else { return nil }
-        return latencies.value(atRank: Self.lowRank(calls: calls, quantile: 0.95, confidence: Self.p95Confidence)).map { $0 * 1000 }
+        return latencies.value(atRank: Self.lowRank(calls: calls, quantile: 0.95)).map { $0 * 1000 }
     }
 
+    /// Up to this many calls the rank is summed exactly; past it the normal approximation is
+    /// within a rank of the sum, and costs nothing (`/stats` reads every window, and outside a
+    /// rollout a window grows without end).
+    static let exactRankCalls = 1000
+
     /// The highest rank k (1 = fastest) such that the k-th fastest of `calls` latencies is at
-    /// most the true `quantile` with `confidence`. The number of calls at or below the true
+    /// most the true `quantile` with `p95Confidence`. The number of calls at or below the true
     /// quantile is binomial (`calls`, `quantile`), so k is the highest with P(that number ≥ k)
-    /// ≥ `confidence` — the distribution-free confidence bound for a percentile. Summed from
-    /// the top, a few thousand terms for a step of 100,000 calls; each term from the one above
-    /// it, in logarithms (p^n alone underflows).
-    static func lowRank(calls n: Int, quantile p: Double, confidence: Double) -> Int {
+    /// ≥ the confidence — the distribution-free confidence bound for a percentile. Summed from
+    /// the top, each term from the one above it, in logarithms (p^n alone underflows).
+    static func lowRank(calls n: Int, quantile p: Double) -> Int {
+        guard n <= exactRankCalls else {
+            let rank = Double(n) * p - p95ConfidenceZ * (Double(n) * p * (1 - p)).squareRoot()
+            return max(1, Int(rank.rounded(.down)))
+        }
         var logTerm = Double(n) * log(p)   // P(exactly n)
         var atLeast = 0.0
         for k in stride(from: n, through: 1, by: -1) {
             atLeast += exp(logTerm)
-            if atLeast >= confidence { return k }
+            if atLeast >= p95Confidence { return k }
             // P(exactly k − 1) = P(exactly k) · k / (n − k + 1) · (1 − p) / p
             logTerm += log(Double(k)) - log(Double(n - k + 1)) + log1p(-p) - log(p)
         }

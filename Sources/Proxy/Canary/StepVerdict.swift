@@ -66,8 +66,9 @@ public struct StepVerdict: Sendable, Hashable, Codable {
                                      + "over \(new.calls) calls and \(previous.calls)")
         }
         let answers = new.mirrored + previous.mirrored > 0 ? ", \(new.mirrored + previous.mirrored) mirrored reads alike" : ""
+        let low = newP95 > allowedP95 ? " (at least \(msText(newP95Low)) with \(Int(CallWindow.p95Confidence * 100))% confidence)" : ""
         return verdict(nil, "errors \(percentText(new.errorRate)) vs \(percentText(previous.errorRate)), "
-                            + "p95 \(msText(newP95)) vs \(msText(previousP95))\(answers) over \(new.calls) and \(previous.calls) calls")
+                            + "p95 \(msText(newP95))\(low) vs \(msText(previousP95))\(answers) over \(new.calls) and \(previous.calls) calls")
     }
 
     private static func percentText(_ value: Double) -> String { "\(number(value))%" }

@@ -47,8 +47,7 @@ extension DeploymentController {
             let result = await attempt(call, on: proxy, deadline: wallDeadline)
             if result.isAnswer { AnsweringVersion.current?.record(proxy.id) }
             do {
-                let answer = try result.get()
-                return await mirror(call, answered: answer, by: proxy, deadline: wallDeadline)
+                return try await answer(result, mirroring: call, answeredBy: proxy, deadline: wallDeadline)
             } catch let error as ProxyClientError where error.isNotSent {
                 unreachable.append(proxy)   // it never got the call: try another, or wait for one
                 lastFailure = error
@@ -71,13 +70,22 @@ extension DeploymentController {
         }
     }
 
-    /// Sends `call` to `proxy` (entered for it, left here) and counts the try in its window: a
+    /// The try's answer, checked against the other version when the read is mirrored — `proxy`
+    /// (entered for the try) left only then: the drain of a failed version waits for its last
+    /// answers to be mirrored, so none of them leaves unchecked after its rollback ended.
+    private func answer(_ result: Result<NoteStoreAnswer, any Error>, mirroring call: NoteStoreCall, answeredBy proxy: ServingProxy,
+                        deadline: Date) async throws -> NoteStoreAnswer {
+        defer { proxy.leave() }
+        let answer = try result.get()
+        return await mirror(call, answered: answer, by: proxy, deadline: deadline)
+    }
+
+    /// Sends `call` to `proxy` (entered for it, left by `answer`) and counts the try in its window: a
     /// try the proxy refused or failed is an error of that version, even when a retry then
     /// saves the call; a store error (a note not found) is an answer, not a failure. Its
     /// latency is the round trip the event loop saw when an answer came (what the version
     /// took), the whole try's time when none did.
     private func attempt(_ call: NoteStoreCall, on proxy: ServingProxy, deadline: Date) async -> Result<NoteStoreAnswer, any Error> {
-        defer { proxy.leave() }
         let started = ContinuousClock.now
         var roundTrip: Duration?
         let result: Result<NoteStoreAnswer, any Error>

@@ -192,10 +192,12 @@ struct PostgresRows: ShardRows {
 
     /// Bounds the open transaction's lock waits and statements by the time left until `until`
     /// (`lock_timeout` and `statement_timeout`, for this transaction only), less
-    /// `serverTimeoutLead`: the server's own timeout then answers before this process stops
-    /// waiting for an answer at `until` (`result`).
+    /// `serverTimeoutLead` (or half the time left, when less than twice that is left): the
+    /// server's own timeout then answers before this process stops waiting for an answer at
+    /// `until` (`result`).
     func boundWaitsByDeadline() throws {
-        let leftMs = String(max(1, Int((until.timeIntervalSinceNow - Self.serverTimeoutLead) * 1000)))
+        let left = until.timeIntervalSinceNow
+        let leftMs = String(max(1, Int((left - min(Self.serverTimeoutLead, left / 2)) * 1000)))   // a short try keeps half
         _ = try rows("SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $1, true)", leftMs)
     }
 

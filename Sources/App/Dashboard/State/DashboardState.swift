@@ -68,9 +68,10 @@ struct NotesPaneState: Equatable, Sendable {
     var notesAccountId: UUID?
     private(set) var selectedAccountId: UUID?
     private(set) var selectedNoteId: UUID?
-    /// Counts the changes of the selection. A load carries the count it began at: begun before
-    /// the last change, its lists may predate what is selected now (an account or a note just
-    /// created), so it must neither show nor reset the selection — it is loaded again.
+    /// Counts the selections a load begun before them may not hold (another account, an
+    /// account or a note just created, a note just deleted). A load carries the count it began
+    /// at: begun before the last, its lists must neither show nor reset the selection — it is
+    /// loaded again. Moving among the notes shown is not counted: every later load holds them.
     private(set) var selectionChanges = 0
     var focus = Focus.accounts
     /// The last result or error of a notes action, shown at the bottom of the pane for a few refreshes.
@@ -88,7 +89,8 @@ struct NotesPaneState: Equatable, Sendable {
         selectionChanges += 1
     }
 
-    mutating func select(note: UUID?) { select(account: selectedAccountId, note: note) }
+    /// One of the notes shown (or none when there are none).
+    mutating func selectShown(note: UUID?) { selectedNoteId = note }
 }
 
 /// Which log lines show: all, `notely`'s own, or one proxy version's (`[v2] …`).

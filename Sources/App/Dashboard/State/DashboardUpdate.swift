@@ -29,7 +29,7 @@ enum DashboardUpdate {
             if accountId == state.notes.selectedAccountId {
                 state.notes.notes = notes
                 state.notes.notesAccountId = accountId
-                if state.notes.selectedNoteIndex == nil { state.notes.select(note: notes.first?.id) }
+                if state.notes.selectedNoteIndex == nil { state.notes.selectShown(note: notes.first?.id) }
                 return []
             }
             // The selected account was gone and the first one is selected instead: load its notes.
@@ -41,12 +41,12 @@ enum DashboardUpdate {
             report(&state, "account \(account.name) created")
             return [.loadNotes(accountId: account.id)]
         case .noteSaved(let note):
-            state.notes.select(note: note.id)
+            state.notes.select(account: state.notes.selectedAccountId, note: note.id)
             state.notes.focus = .notes
             report(&state, "note saved")
             return [.loadNotes(accountId: state.notes.selectedAccountId)]
         case .noteDeleted:
-            state.notes.select(note: nil)
+            state.notes.select(account: state.notes.selectedAccountId)
             report(&state, "note deleted")
             return [.loadNotes(accountId: state.notes.selectedAccountId)]
         case .deployStarted(let target):
@@ -222,7 +222,7 @@ enum DashboardUpdate {
         case .notes:
             guard !state.notes.notes.isEmpty else { return [] }
             let index = clamp((state.notes.selectedNoteIndex ?? -1) + delta, count: state.notes.notes.count)
-            state.notes.select(note: state.notes.notes[index].id)
+            state.notes.selectShown(note: state.notes.notes[index].id)
             state.previewScroll = 0
             return []
         }
