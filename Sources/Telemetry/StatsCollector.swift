@@ -109,11 +109,7 @@ public final class StatsCollector: Sendable {
         let now = clock()
         let timer = tables.withLock { tables in
             tables.routes[key, default: RouteRecorder()].record(microseconds: microseconds, at: now)
-            return tables.routeTimers[key] ?? {
-                let timer = prometheus.timer(PrometheusNames.httpRequestDuration, key.labels)
-                tables.routeTimers[key] = timer
-                return timer
-            }()
+            return tables.routeTimers.value(for: key) { prometheus.timer(PrometheusNames.httpRequestDuration, key.labels) }
         }
         timer.recordNanoseconds(Int64(microseconds) * 1000)
     }
@@ -126,11 +122,7 @@ public final class StatsCollector: Sendable {
         let key = ProxyTryKey(version: version, operation: operation)
         let timer = tables.withLock { tables in
             if failed { tables.proxyFailures[key, default: 0] += 1 }
-            return tables.tryTimers[key] ?? {
-                let timer = prometheus.timer(PrometheusNames.proxyCallDuration, key.labels)
-                tables.tryTimers[key] = timer
-                return timer
-            }()
+            return tables.tryTimers.value(for: key) { prometheus.timer(PrometheusNames.proxyCallDuration, key.labels) }
         }
         timer.recordNanoseconds(nanoseconds)
     }
@@ -162,5 +154,15 @@ public final class StatsCollector: Sendable {
         return tables.withLock { tables in
             tables.routes.sorted { $0.key < $1.key }.map { $0.value.stats(for: $0.key, at: now) }
         }
+    }
+}
+
+extension Dictionary {
+    /// The value for `key`, made and kept the first time it is asked for.
+    mutating func value(for key: Key, orMake make: () -> Value) -> Value {
+        if let value = self[key] { return value }
+        let value = make()
+        self[key] = value
+        return value
     }
 }

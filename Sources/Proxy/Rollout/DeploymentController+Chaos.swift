@@ -31,21 +31,15 @@ extension DeploymentController {
             return (record.rollout.current, false)
         }
         guard let proxy = current, proxy.isRoutable else { throw DeployError.noServingProxy }
-        if fault.misbehaviour != nil, !newVersionServes { throw DeployError.noNewVersion }
         let (id, pid) = (proxy.id, proxy.process.pid)
         let message: String
-        if let misbehaviour = fault.misbehaviour {
-            try await proxy.client.setFault(misbehaviour, timeout: .seconds(2))
-            message = "chaos: v\(id) (pid \(pid)) is now \(misbehaviour.demoDescription)"
-            logger.warning("\(message)")
-            return message
-        }
-        proxy.markFaultInjected()
         switch fault {
         case .kill:
+            proxy.markFaultInjected()
             kill(pid, SIGKILL)
             message = "chaos: killed v\(id) (pid \(pid)) with SIGKILL"
         case .hang:
+            proxy.markFaultInjected()
             kill(pid, SIGSTOP)
             message = "chaos: hung v\(id) (pid \(pid)) with SIGSTOP for \(Self.hangDuration)"
             inBackground {
@@ -55,7 +49,9 @@ extension DeploymentController {
                 self.logger.warning("chaos: v\(id) (pid \(pid)) resumed with SIGCONT")
             }
         case .slow, .errors, .wrong:
-            preconditionFailure("a misbehaviour is sent to the proxy above")
+            guard let misbehaviour = fault.misbehaviour, newVersionServes else { throw DeployError.noNewVersion }
+            try await proxy.client.setFault(misbehaviour, timeout: .seconds(2))
+            message = "chaos: v\(id) (pid \(pid)) is now \(misbehaviour.demoDescription)"
         }
         logger.warning("\(message)")
         return message
